@@ -75,7 +75,12 @@ export class CurlLogClient {
     return this.#url.host;
   }
 
-  async fetchPage(query: PageQuery, signal?: AbortSignal): Promise<Page> {
+  async fetchPage(
+    query: PageQuery,
+    signal?: AbortSignal,
+    onRetry?: (attempt: number, delayMs: number, error: unknown) => void,
+  ): Promise<Page> {
+    const retryHook = onRetry ?? this.#options.onRetry;
     return withRetry(
       async (attempt) => {
         await this.#options.beforeAttempt?.(signal);
@@ -85,7 +90,7 @@ export class CurlLogClient {
       this.#options.retryPolicy,
       this.#options.retryDeps,
       signal,
-      { ...(this.#options.onRetry ? { onRetry: this.#options.onRetry } : {}) },
+      retryHook ? { onRetry: retryHook } : {},
     );
   }
 

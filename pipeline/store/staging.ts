@@ -1,0 +1,311 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { PipelineError } from '../errors.js';
+import { CREATE_TABLES, SCHEMA_VERSION, typedRecordsSql } from './schema.js';
+
+export type WindowState = 'pending' | 'done' | 'split' | 'failed';
+
+export interface StoredWindow {
+  id: string;
+  parentId: string | null;
+  kind: 'day' | 'hour';
+  start: string;
+  end: string;
+  startMs: number;
+  endMs: number;
+  state: WindowState;
+  pages: number;
+  rows: number;
+  quarantined: number;
+  requests: number;
+  error: string | null;
+}
+
+export interface PlannedWindow {
+  id: string;
+  kind: 'day' | 'hour';
+  start: string;
+  end: string;
+  startMs: number;
+  endMs: number;
+}
+
+export interface StagingOptions {
+  /** DuckDB memory limit, e.g. '256MB': DuckDB spills to disk beyond it */
+  memoryLimit?: string;
+  threads?: number;
+}
+
+export interface FinalCounts {
+  /** every copy loaded, before dedupe */
+  fetched: number;
+  /** the deduplicated population */
+  rows: number;
+  duplicates: number;
+  duplicatesDiffering: number;
+  quarantined: number;
+}
+
+const sqlString = (value: string) => `'${value.replaceAll("'", "''")}'`;
+const sqlInt = (value: number) => {
+  if (!Number.isSafeInteger(value)) throw new Error(`not an integer: ${value}`);
+  return String(value);
+};
+
+/**
+ * The staging store: one DuckDB file per enterprise and month. Every call runs through one
+ * connection, one at a time, so a window's rows and its checkpoint commit together.
+ */
+export class StagingStore {
+  readonly path: string;
+  readonly #instance: DuckDBInstance;
+  readonly #connection: DuckDBConnection;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(path: string, instance: DuckDBInstance, connection: DuckDBConnection) {
+    this.path = path;
+    this.#instance = instance;
+    this.#connection = connection;
+  }
+
+  static async open(path: string, options: StagingOptions = {}): Promise<StagingStore> {
+    await mkdir(dirname(path), { recursive: true });
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(path, {
+        memory_limit: options.memoryLimit ?? '256MB',
+        threads: String(options.threads ?? 2),
+        preserve_insertion_order: 'false',
+      });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const hint = /lock/i.test(message)
+        ? 'another pushlog-report run is using it; wait for it or stop it'
+        : 'delete it to start this month afresh';
+      throw new PipelineError('STORE_FAILED', `Cannot open ${path}: ${hint} (${firstLine(message)})`, {
+        cause: error,
+      });
+    }
+    const connection = await instance.connect();
+    const store = new StagingStore(path, instance, connection);
+    await store.#run(CREATE_TABLES);
+    return store;
+  }
+
+  /**
+   * Ties the store to one extraction's identity (enterprise, month, zone, filters). A store made
+   * with other arguments is refused unless `fresh`, which empties it.
+   */
+  async bind(identity: Record<string, string>, fresh: boolean): Promise<void> {
+    const wanted: Record<string, string> = { schemaVersion: String(SCHEMA_VERSION), ...identity };
+    const rows = await this.#rows('SELECT key, value FROM meta');
+    const stored = Object.fromEntries(rows.map((r) => [String(r.key), String(r.value)]));
+    const differing = Object.keys(wanted).filter((k) => stored[k] !== undefined && stored[k] !== wanted[k]);
+    if (fresh || differing.length > 0) {
+      if (!fresh && rows.length > 0) {
+        const what = differing.map((k) => `${k} ${stored[k]} → ${wanted[k]}`).join(', ');
+        throw new PipelineError(
+          'CONFIG_INVALID',
+          `${this.path} holds an extraction with other arguments (${what}): pass --fresh to start over`,
+        );
+      }
+      await this.#run(
+        'BEGIN; DELETE FROM meta; DELETE FROM windows; DELETE FROM staged; DELETE FROM quarantine; DROP TABLE IF EXISTS records; COMMIT;',
+      );
+    }
+    const values = Object.entries(wanted)
+      .map(([k, v]) => `(${sqlString(k)}, ${sqlString(v)})`)
+      .join(', ');
+    await this.#run(`INSERT OR REPLACE INTO meta VALUES ${values}`);
+  }
+
+  async setMeta(key: string, value: string): Promise<void> {
+    await this.#run(`INSERT OR REPLACE INTO meta VALUES (${sqlString(key)}, ${sqlString(value)})`);
+  }
+
+  async getMeta(key: string): Promise<string | undefined> {
+    const rows = await this.#rows(`SELECT value FROM meta WHERE key = ${sqlString(key)}`);
+    return rows[0] ? String(rows[0].value) : undefined;
+  }
+
+  /** Adds windows not yet known as pending; known windows keep their state. */
+  async plan(windows: PlannedWindow[], parentId: string | null = null): Promise<void> {
+    if (windows.length === 0) return;
+    await this.#run(
+      `INSERT OR IGNORE INTO windows (id, parent_id, kind, start_local, end_local, start_ms, end_ms, state, updated_at) VALUES ${windows
+        .map(
+          (w) =>
+            `(${sqlString(w.id)}, ${parentId === null ? 'NULL' : sqlString(parentId)}, ${sqlString(w.kind)}, ${sqlString(w.start)}, ${sqlString(w.end)}, ${sqlInt(w.startMs)}, ${sqlInt(w.endMs)}, 'pending', now())`,
+        )
+        .join(', ')}`,
+    );
+  }
+
+  async windows(): Promise<StoredWindow[]> {
+    const rows = await this.#rows('SELECT * FROM windows ORDER BY start_ms, id');
+    return rows.map((r) => ({
+      id: String(r.id),
+      parentId: r.parent_id === null ? null : String(r.parent_id),
+      kind: r.kind === 'hour' ? 'hour' : 'day',
+      start: String(r.start_local),
+      end: String(r.end_local),
+      startMs: Number(r.start_ms),
+      endMs: Number(r.end_ms),
+      state: String(r.state) as WindowState,
+      pages: Number(r.pages),
+      rows: Number(r.rows),
+      quarantined: Number(r.quarantined),
+      requests: Number(r.requests),
+      error: r.error === null ? null : String(r.error),
+    }));
+  }
+
+  /** The next page sequence number: fetch order survives restarts, so "fetched last wins" holds. */
+  async nextPageSeq(): Promise<number> {
+    const rows = await this.#rows('SELECT coalesce(max(fetch_seq) // 1000, 0) AS s FROM staged');
+    const fromQuarantine = await this.#rows(
+      'SELECT coalesce(max(fetch_seq) // 1000, 0) AS s FROM quarantine',
+    );
+    return Math.max(Number(rows[0]?.s ?? 0), Number(fromQuarantine[0]?.s ?? 0)) + 1;
+  }
+
+  /**
+   * Loads a window's landed pages and records its checkpoint in one transaction: a window is either
+   * wholly stored and marked, or not at all. With `children`, the window is marked split and its
+   * children are planned in the same transaction.
+   */
+  async commitWindow(
+    windowId: string,
+    files: string[],
+    maxFileBytes: number,
+    bounds: { monthStartMs: number; monthEndMs: number },
+    progress: { pages: number; requests: number },
+    children: PlannedWindow[] = [],
+  ): Promise<{ rows: number; quarantined: number }> {
+    return this.#exclusive(async () => {
+      await this.#connection.run('BEGIN TRANSACTION');
+      try {
+        let rows = 0;
+        let quarantined = 0;
+        if (files.length > 0) {
+          const select = typedRecordsSql(files, maxFileBytes)
+            .replaceAll('$monthStart', sqlInt(bounds.monthStartMs))
+            .replaceAll('$monthEnd', sqlInt(bounds.monthEndMs))
+            .replaceAll('$window', sqlString(windowId));
+          await this.#connection.run(`CREATE OR REPLACE TEMP TABLE batch AS ${select}`);
+          const counts = await this.#connection.runAndReadAll(
+            'SELECT count(*) FILTER (WHERE reason IS NULL) AS ok, count(*) FILTER (WHERE reason IS NOT NULL) AS bad FROM batch',
+          );
+          const row = counts.getRowObjects()[0];
+          rows = Number(row?.ok ?? 0);
+          quarantined = Number(row?.bad ?? 0);
+          await this.#connection.run(
+            'INSERT INTO staged SELECT * EXCLUDE (reason, record) FROM batch WHERE reason IS NULL',
+          );
+          await this.#connection.run(
+            'INSERT INTO quarantine SELECT reason, id, record, window_id, fetch_seq FROM batch WHERE reason IS NOT NULL',
+          );
+          await this.#connection.run('DROP TABLE batch');
+        }
+        const state = children.length > 0 ? 'split' : 'done';
+        await this.#connection.run(
+          `UPDATE windows SET state = '${state}', pages = ${sqlInt(progress.pages)}, rows = ${sqlInt(rows)},
+           quarantined = ${sqlInt(quarantined)}, requests = requests + ${sqlInt(progress.requests)}, error = NULL,
+           updated_at = now() WHERE id = ${sqlString(windowId)}`,
+        );
+        if (children.length > 0) {
+          await this.#connection.run(
+            `INSERT OR IGNORE INTO windows (id, parent_id, kind, start_local, end_local, start_ms, end_ms, state, updated_at) VALUES ${children
+              .map(
+                (w) =>
+                  `(${sqlString(w.id)}, ${sqlString(windowId)}, ${sqlString(w.kind)}, ${sqlString(w.start)}, ${sqlString(w.end)}, ${sqlInt(w.startMs)}, ${sqlInt(w.endMs)}, 'pending', now())`,
+              )
+              .join(', ')}`,
+          );
+        }
+        await this.#connection.run('COMMIT');
+        return { rows, quarantined };
+      } catch (error) {
+        await this.#connection.run('ROLLBACK').catch(() => {});
+        throw new PipelineError(
+          'STORE_FAILED',
+          `Loading window ${windowId} into ${this.path} failed: ${firstLine(String(error))}`,
+          {
+            cause: error,
+          },
+        );
+      }
+    });
+  }
+
+  async markFailed(windowId: string, message: string, requests: number): Promise<void> {
+    await this.#run(
+      `UPDATE windows SET state = 'failed', error = ${sqlString(message)}, requests = requests + ${sqlInt(requests)}, updated_at = now() WHERE id = ${sqlString(windowId)}`,
+    );
+  }
+
+  /** Resets failed windows to pending so a new run fetches them again. */
+  async retryFailed(): Promise<void> {
+    await this.#run(`UPDATE windows SET state = 'pending', error = NULL WHERE state = 'failed'`);
+  }
+
+  /**
+   * Builds `records`, the deduplicated population: one row per Id, the copy fetched last winning
+   * (metrics.md), and returns the counts.
+   */
+  async finalize(): Promise<FinalCounts> {
+    await this.#run(`CREATE OR REPLACE TABLE records AS
+      SELECT * EXCLUDE (window_id, fetch_seq, content_hash) FROM staged
+      QUALIFY row_number() OVER (PARTITION BY id ORDER BY fetch_seq DESC) = 1`);
+    const rows = await this.#rows(`SELECT
+      (SELECT count(*) FROM staged) AS fetched,
+      (SELECT count(*) FROM records) AS rows,
+      (SELECT count(*) FROM (SELECT id FROM staged GROUP BY id HAVING count(DISTINCT content_hash) > 1)) AS differing,
+      (SELECT count(*) FROM quarantine) AS quarantined`);
+    const r = rows[0] ?? {};
+    const fetched = Number(r.fetched ?? 0);
+    const population = Number(r.rows ?? 0);
+    return {
+      fetched,
+      rows: population,
+      duplicates: fetched - population,
+      duplicatesDiffering: Number(r.differing ?? 0),
+      quarantined: Number(r.quarantined ?? 0),
+    };
+  }
+
+  /** Runs a read-only query (tests, ad-hoc checks). */
+  async query(sql: string): Promise<Record<string, unknown>[]> {
+    return this.#rows(sql);
+  }
+
+  async close(): Promise<void> {
+    await this.#queue.catch(() => {});
+    this.#connection.closeSync();
+    this.#instance.closeSync();
+  }
+
+  #exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.#queue.then(work, work);
+    this.#queue = result.catch(() => {});
+    return result;
+  }
+
+  #run(sql: string): Promise<void> {
+    return this.#exclusive(async () => {
+      await this.#connection.run(sql);
+    });
+  }
+
+  #rows(sql: string): Promise<Record<string, unknown>[]> {
+    return this.#exclusive(async () => {
+      const reader = await this.#connection.runAndReadAll(sql);
+      return reader.getRowObjects() as Record<string, unknown>[];
+    });
+  }
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0] ?? text;
+}
