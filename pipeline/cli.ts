@@ -6,6 +6,7 @@ import { PipelineError } from './errors.js';
 import type { ExtractSummary } from './events.js';
 import { type Credentials, extractMonth, formatLocal } from './extract/index.js';
 import { createProgress, type ProgressMode } from './progress.js';
+import { TOOL_VERSION } from './version.js';
 
 /** Exit statuses other tools and CI jobs rely on (README, "Exit codes"). */
 const EXIT = { ok: 0, failure: 1, usage: 2, breach: 3, incomplete: 4, auth: 5, interrupted: 130 } as const;
@@ -176,7 +177,7 @@ function common(command: Command): Command {
 function buildProgram(signal: AbortSignal): Command {
   const program = new Command('pushlog-report')
     .description('Monthly delivery reports from Alibaba Cloud VMS CloudListCurlLog push logs')
-    .version(process.env.npm_package_version ?? '0.1.0')
+    .version(TOOL_VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
 
