@@ -18,7 +18,7 @@ interface CliResult {
 
 /** Runs the real CLI in a child process, with no Alibaba credentials unless given. */
 async function cli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  const clean = { ...process.env, CI: 'true', ...env };
+  const clean: NodeJS.ProcessEnv = { ...process.env, CI: 'true', ...env };
   if (!env.ALIBABA_CLOUD_ACCESS_KEY_ID) {
     delete clean.ALIBABA_CLOUD_ACCESS_KEY_ID;
     delete clean.ALIBABA_CLOUD_ACCESS_KEY_SECRET;

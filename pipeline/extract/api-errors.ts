@@ -51,9 +51,9 @@ export function classifyApiCode(code: string, status: number): ApiErrorKind {
         `Access denied by ${host} (${ref}): grant the RAM user dyvms:* or check the account's subscription`,
     );
   }
-  if (code === 'SignatureNonceUsed') return retry('EXTRACT_SERVER', 'nonce replayed');
+  if (code === 'SignatureNonceUsed') return retry('EXTRACT_SERVER', 'nonce replayed', 'run again');
   if (code.startsWith('Throttling') || code === 'isv.BUSINESS_LIMIT_CONTROL') {
-    return retry('EXTRACT_THROTTLED', 'throttled');
+    return retry('EXTRACT_THROTTLED', 'throttled', 'lower --qps or --concurrency, or run again later');
   }
   if (
     code === 'InternalError' ||
@@ -61,7 +61,7 @@ export function classifyApiCode(code: string, status: number): ApiErrorKind {
     code === 'isp.SYSTEM_ERROR' ||
     status >= 500
   ) {
-    return retry('EXTRACT_SERVER', 'server error');
+    return retry('EXTRACT_SERVER', 'server error', 'run again later');
   }
   return fatal(
     'EXTRACT_PARAMETER',
@@ -73,8 +73,12 @@ function fatal(errorCode: PipelineErrorCode, describe: ApiErrorKind['describe'])
   return { errorCode, retryable: false, describe };
 }
 
-function retry(errorCode: PipelineErrorCode, what: string): ApiErrorKind {
-  return { errorCode, retryable: true, describe: (host, ref) => `${host} answered ${what} (${ref})` };
+function retry(errorCode: PipelineErrorCode, what: string, todo: string): ApiErrorKind {
+  return {
+    errorCode,
+    retryable: true,
+    describe: (host, ref) => `${host} answered ${what} (${ref}): ${todo}`,
+  };
 }
 
 function oneLine(text: string): string {

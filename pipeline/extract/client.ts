@@ -123,7 +123,11 @@ export class CurlLogClient {
       const what = timeout.aborted
         ? `timed out after ${this.#options.timeoutMs} ms`
         : describeNetworkError(error);
-      throw new TransientError('EXTRACT_NETWORK', `${what}: POST ${this.#url.origin}/`, { cause: error });
+      throw new TransientError(
+        'EXTRACT_NETWORK',
+        `${what} (check the network and --endpoint): POST ${this.#url.origin}/`,
+        { cause: error },
+      );
     }
     return checkPage(status, responseHeaders, body, query.limit, this.#url.host);
   }
@@ -230,7 +234,13 @@ export function checkPage(
   } catch {
     parsed = undefined;
   }
-  const requestId = typeof parsed?.RequestId === 'string' ? parsed.RequestId : undefined;
+  const headerId = headers['x-acs-request-id'];
+  const requestId =
+    typeof parsed?.RequestId === 'string'
+      ? parsed.RequestId
+      : typeof headerId === 'string'
+        ? headerId
+        : undefined;
   const code = typeof parsed?.Code === 'string' ? parsed.Code : undefined;
   if (status < 200 || status >= 300 || (code !== undefined && code !== 'OK')) {
     throw apiError(
@@ -242,7 +252,7 @@ export function checkPage(
       host,
     );
   }
-  if (parsed === undefined || typeof parsed !== 'object') {
+  if (parsed === undefined || parsed === null || typeof parsed !== 'object') {
     throw new TransientError(
       'EXTRACT_BAD_PAGE',
       `Unparsable response from ${host} (HTTP ${status}, ${body.length} bytes): the body is not JSON`,
@@ -252,21 +262,28 @@ export function checkPage(
   if (!Array.isArray(list)) {
     throw new TransientError(
       'EXTRACT_BAD_PAGE',
-      `Response from ${host} has no Data.List array (RequestId ${requestId})`,
+      `Response from ${host} has no Data.List array (RequestId ${requestId ?? 'none'})`,
     );
   }
   if (list.length > limit) {
     throw new TransientError(
       'EXTRACT_BAD_PAGE',
-      `Response from ${host} holds ${list.length} records for Limit ${limit} (RequestId ${requestId})`,
+      `Response from ${host} holds ${list.length} records for Limit ${limit} (RequestId ${requestId ?? 'none'})`,
     );
   }
   let min: number | null = null;
   for (const record of list) {
-    const value = Number((record as { CreateTime?: unknown } | null)?.CreateTime ?? Number.NaN);
-    if (Number.isFinite(value) && (min === null || value < min)) min = value;
+    const value = epochMs((record as { CreateTime?: unknown } | null)?.CreateTime);
+    if (value !== null && (min === null || value < min)) min = value;
   }
   return { body, requestId: requestId ?? '', records: list.length, minCreateTimeMs: min };
+}
+
+/** An epoch-ms value as the API sends it (a number or a numeric string); null for anything else. */
+function epochMs(value: unknown): number | null {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (typeof value === 'string' && /^\s*\d+(\.\d*)?\s*$/.test(value)) return Number(value);
+  return null;
 }
 
 function apiError(
@@ -281,7 +298,20 @@ function apiError(
     // Not an Alibaba body (a proxy, a load balancer): server-side trouble is worth retrying.
     const retryable = status >= 500 || status === 408 || status === 429;
     const text = `HTTP ${status} from ${host} without an Alibaba error body`;
-    if (retryable) return new TransientError('EXTRACT_SERVER', text);
+    if (retryable) {
+      return new ApiError(
+        status === 429 ? 'EXTRACT_THROTTLED' : 'EXTRACT_SERVER',
+        `${text}: run again later`,
+        {
+          apiCode: `HTTP${status}`,
+          apiMessage: '',
+          requestId,
+          httpStatus: status,
+          retryable: true,
+          retryAfterMs: retryAfterMs(headers),
+        },
+      );
+    }
     return new ApiError('EXTRACT_PARAMETER', `${text}: check --endpoint`, {
       apiCode: `HTTP${status}`,
       apiMessage: '',
@@ -294,7 +324,8 @@ function apiError(
   const ref = `${code}, RequestId ${requestId ?? 'none'}`;
   return new ApiError(kind.errorCode, `${kind.describe(host, ref, message)}`, {
     apiCode: code,
-    apiMessage: message,
+    // Auth error messages may echo the string-to-sign, STS token included: keep none of it.
+    apiMessage: kind.errorCode === 'EXTRACT_AUTH' ? '' : message,
     requestId,
     httpStatus: status,
     retryable: kind.retryable,
