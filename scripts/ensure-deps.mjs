@@ -12,5 +12,13 @@ const installed = join(root, 'node_modules', '.package-lock.json');
 const stale = !existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtimeMs;
 if (stale) {
   process.stderr.write('pushlog-report: installing dependencies (npm ci)…\n');
-  execSync('npm ci --no-audit --no-fund', { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  const run = (command) => execSync(command, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  try {
+    run('npm ci --no-audit --no-fund');
+  } catch {
+    // A registry mirror that carries only this platform's optional binaries (biome, DuckDB) makes
+    // `npm ci` reject the lockfile as out of sync; `npm install` resolves from the same lockfile.
+    process.stderr.write('pushlog-report: npm ci refused the lockfile; installing with npm install\n');
+    run('npm install --no-audit --no-fund');
+  }
 }
