@@ -67,6 +67,8 @@ interface Active {
   requests: number;
   minCreateTimeMs: number | null;
   failed: boolean;
+  /** stops the window's other pages in flight once one of them has failed */
+  abort: AbortController;
 }
 
 /**
@@ -119,7 +121,11 @@ export async function extractMonth(options: ExtractOptions): Promise<ExtractSumm
     const known = await store.windows();
     const pending = known.filter((w) => w.state === 'pending');
     // Pages of an unfinished window are fetched again from its first page: whole windows resume.
-    for (const w of pending) await landing.removeWindow(w.id);
+    // Without --keep-landing, pages left by a run killed between a checkpoint and its cleanup go too.
+    if (options.keepLanding) for (const w of pending) await landing.removeWindow(w.id);
+    else await landing.removeAll();
+    // Until this run finishes, the month is not complete, whatever an earlier run recorded.
+    await store.setMeta('complete', 'false');
     emit({
       type: 'extract-planned',
       windows: known.filter((w) => w.state !== 'split').length,
@@ -171,6 +177,7 @@ export async function extractMonth(options: ExtractOptions): Promise<ExtractSumm
             requests: 0,
             minCreateTimeMs: null,
             failed: false,
+            abort: new AbortController(),
           };
           active.add(a);
           emit({ type: 'window-started', windowId: next.id });
@@ -205,7 +212,7 @@ export async function extractMonth(options: ExtractOptions): Promise<ExtractSumm
         try {
           const page = await client.fetchPage(
             baseQuery(a.window, start),
-            signal,
+            AbortSignal.any([signal, a.abort.signal]),
             (attempt, delayMs, error) => {
               retries++;
               emit({
@@ -236,7 +243,11 @@ export async function extractMonth(options: ExtractOptions): Promise<ExtractSumm
             bytes: page.body.length,
           });
         } catch (error) {
-          if (fatal !== undefined || a.failed) return;
+          // Whatever stops a page stops its window: a window is never checkpointed with a page missing.
+          const alreadyFailed = a.failed;
+          a.failed = true;
+          a.abort.abort();
+          if (fatal !== undefined || alreadyFailed) return;
           if (
             !isRetryable(error) &&
             !(error instanceof PipelineError && error.code === 'EXTRACT_RETRIES_EXHAUSTED')

@@ -111,7 +111,7 @@ export class StagingStore {
         );
       }
       await this.#run(
-        'BEGIN; DELETE FROM meta; DELETE FROM windows; DELETE FROM staged; DELETE FROM quarantine; DROP TABLE IF EXISTS records; COMMIT;',
+        'BEGIN; DELETE FROM meta; DELETE FROM windows; DELETE FROM staged; DELETE FROM quarantine; DROP TABLE IF EXISTS records; DROP TABLE IF EXISTS quarantined; COMMIT;',
       );
     }
     const values = Object.entries(wanted)
@@ -258,11 +258,18 @@ export class StagingStore {
     await this.#run(`CREATE OR REPLACE TABLE records AS
       SELECT * EXCLUDE (window_id, fetch_seq, content_hash) FROM staged
       QUALIFY row_number() OVER (PARTITION BY id ORDER BY fetch_seq DESC) = 1`);
+    // A bad record fetched twice (adjacent windows overlap) is one bad record: keyed by Id, or by
+    // its whole content when it has no Id.
+    await this.#run(`CREATE OR REPLACE TABLE quarantined AS
+      SELECT * FROM quarantine
+      QUALIFY row_number() OVER (
+        PARTITION BY CASE WHEN id IS NULL OR id = '' THEN 'record:' || record ELSE 'id:' || id END
+        ORDER BY fetch_seq DESC) = 1`);
     const rows = await this.#rows(`SELECT
       (SELECT count(*) FROM staged) AS fetched,
       (SELECT count(*) FROM records) AS rows,
       (SELECT count(*) FROM (SELECT id FROM staged GROUP BY id HAVING count(DISTINCT content_hash) > 1)) AS differing,
-      (SELECT count(*) FROM quarantine) AS quarantined`);
+      (SELECT count(*) FROM quarantined) AS quarantined`);
     const r = rows[0] ?? {};
     const fetched = Number(r.fetched ?? 0);
     const population = Number(r.rows ?? 0);
