@@ -6,22 +6,7 @@ import { CREATE_TABLES, SCHEMA_VERSION, typedRecordsSql } from './schema.js';
 
 export type WindowState = 'pending' | 'done' | 'split' | 'failed';
 
-export interface StoredWindow {
-  id: string;
-  parentId: string | null;
-  kind: 'day' | 'hour';
-  start: string;
-  end: string;
-  startMs: number;
-  endMs: number;
-  state: WindowState;
-  pages: number;
-  rows: number;
-  quarantined: number;
-  requests: number;
-  error: string | null;
-}
-
+/** A time range of the month as the extractor plans it (the shape of extract's Window). */
 export interface PlannedWindow {
   id: string;
   kind: 'day' | 'hour';
@@ -29,6 +14,17 @@ export interface PlannedWindow {
   end: string;
   startMs: number;
   endMs: number;
+}
+
+/** A window with its checkpoint. */
+export interface StoredWindow extends PlannedWindow {
+  parentId: string | null;
+  state: WindowState;
+  pages: number;
+  rows: number;
+  quarantined: number;
+  requests: number;
+  error: string | null;
 }
 
 export interface StagingOptions {
