@@ -92,7 +92,8 @@ WITH pages AS (
     floor(${numberOf('r.CreateTime')}) AS create_time
   FROM raw
 )
-SELECT
+SELECT *, CASE WHEN reason IS NOT NULL THEN to_json(r)::VARCHAR END AS record
+FROM (SELECT
   CASE
     WHEN id IS NULL OR id = '' THEN 'missing Id'
     WHEN type IS NULL THEN 'Type is not an integer'
@@ -109,6 +110,6 @@ SELECT
   CAST(create_time AS BIGINT) AS create_time, CAST(floor(${numberOf('r.StartTime')}) AS BIGINT) AS start_time,
   CAST(floor(${numberOf('r.RequestTime')}) AS BIGINT) AS request_time,
   CAST(floor(${numberOf('r.EndTime')}) AS BIGINT) AS end_time, ${textOf('r.CurrentMonth')} AS current_month,
-  $window AS window_id, fetch_seq, hash(r) AS content_hash, to_json(r)::VARCHAR AS record
-FROM typed`;
+  $window AS window_id, fetch_seq, hash(r) AS content_hash, r
+FROM typed) AS checked`;
 }

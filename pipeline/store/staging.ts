@@ -197,7 +197,7 @@ export class StagingStore {
           rows = Number(row?.ok ?? 0);
           quarantined = Number(row?.bad ?? 0);
           await this.#connection.run(
-            'INSERT INTO staged SELECT * EXCLUDE (reason, record) FROM batch WHERE reason IS NULL',
+            'INSERT INTO staged SELECT * EXCLUDE (reason, record, r) FROM batch WHERE reason IS NULL',
           );
           await this.#connection.run(
             'INSERT INTO quarantine SELECT reason, id, record, window_id, fetch_seq FROM batch WHERE reason IS NOT NULL',
