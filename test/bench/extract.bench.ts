@@ -1,0 +1,445 @@
+/**
+ * Extract benchmark: `npm run bench:extract [-- --concurrency 4,8] [--baseline-days 3] [--keep]`.
+ *
+ * A 1,000,000-record month from the simulator (20 ms added latency, 40 QPS token bucket), fetched
+ * by `pushlog-report extract --qps 40`. The simulator and the extraction each run in a process of
+ * their own, so the extraction's peak RSS and CPU are its own. Prints rows/s, peak RSS, the ratio
+ * to the rate-limit bound and the ratio to a naive baseline (concurrency 1, same QPS, the first
+ * `--baseline-days` days of the month), and exits 1 when a target is missed.
+ *
+ * Definitions: bound seconds = rows ÷ (500 × QPS), the time full 500-row pages need at the cap;
+ * ratio = bound seconds ÷ actual seconds, where actual seconds is the extraction's own elapsed
+ * time (the CLI's summary: planning, every page, every DuckDB load and the final dedupe), i.e.
+ * without Node's start-up. The process wall time is printed beside it. Peak RSS is in MiB (the
+ * 400 target is read as 400 MiB). The box is shared: each run also prints how much CPU other
+ * processes took meanwhile, and a missed target says so when that share was large.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { extractMonth, planMonth } from '../../pipeline/extract/index.js';
+import { DEFAULT_KEY_PAIR } from '../../pipeline/simulator/index.js';
+
+const VOLUME = 1_000_000;
+const LATENCY_MS = 20;
+const QPS = 40;
+const PAGE_SIZE = 500;
+const ENTERPRISE = '7122600';
+const MONTH = '2026-04';
+const TIME_ZONE = 'Asia/Shanghai';
+const TARGET_BOUND_RATIO = 0.9;
+const TARGET_PEAK_RSS_MIB = 400;
+/** Above this share of the machine taken by other processes, a run's timing says little. */
+const NOISY_SHARE = 0.1;
+/** The CLI's retry policy (pipeline/cli.ts), so the baseline child retries as the CLI does. */
+const RETRY_POLICY = { retries: 8, baseDelayMs: 250, maxDelayMs: 20_000, maxRetryAfterMs: 60_000 };
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const SELF = fileURLToPath(import.meta.url);
+const SIM_SCRIPT = fileURLToPath(new URL('./sim-process.ts', import.meta.url));
+const CLI_SCRIPT = join(ROOT, 'pipeline', 'cli.ts');
+const GNU_TIME = '/usr/bin/time';
+/** Every child is plain `node --import tsx`: one process, so its peak RSS is the extraction's. */
+const NODE_ARGS = ['--import', 'tsx'];
+
+interface Measured {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  wallMs: number;
+  peakRssBytes: number;
+  cpuMs: number | undefined;
+  rssSource: string;
+}
+
+interface ExtractResult {
+  rows: number;
+  quarantined: number;
+  requests: number;
+  retries: number;
+  elapsedMs: number;
+}
+
+interface SimStats {
+  stats: { requests: number; served: number; capped: number; faults: Record<string, number> };
+  peakRssBytes: number;
+  cpuMs: number;
+}
+
+interface RunReport {
+  label: string;
+  concurrency: number;
+  rows: number;
+  expected: number;
+  elapsedMs: number;
+  wallMs: number;
+  rowsPerSecond: number;
+  boundRatio: number;
+  peakRssBytes: number;
+  cpuMs: number | undefined;
+  rssSource: string;
+  requests: number;
+  retries: number;
+  throttled: number;
+  simCpuMs: number;
+  /** CPU other processes used on the machine during the run (noise), when /proc/stat is readable */
+  othersCpuMs: number | undefined;
+}
+
+const mib = (bytes: number) => bytes / (1024 * 1024);
+const cores = () => availableParallelism();
+const othersShare = (r: RunReport) =>
+  r.othersCpuMs === undefined ? undefined : r.othersCpuMs / (r.wallMs * cores());
+const line = (text = '') => process.stdout.write(`${text}\n`);
+
+/** Runs a child to completion, measuring its peak RSS with GNU time, else by polling VmHWM. */
+async function runMeasured(args: string[], scratch: string): Promise<Measured> {
+  const useTime = existsSync(GNU_TIME);
+  const timeFile = join(scratch, `time-${process.hrtime.bigint()}.txt`);
+  const command = useTime ? GNU_TIME : process.execPath;
+  const argv = useTime
+    ? ['-v', '-o', timeFile, process.execPath, ...NODE_ARGS, ...args]
+    : [...NODE_ARGS, ...args];
+  const started = performance.now();
+  const child = spawn(command, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  let polledHwm = 0;
+  const poll = useTime
+    ? undefined
+    : setInterval(() => {
+        void readFile(`/proc/${child.pid}/status`, 'utf8')
+          .then((status) => {
+            const kb = Number(/VmHWM:\s+(\d+)\s+kB/.exec(status)?.[1] ?? 0);
+            polledHwm = Math.max(polledHwm, kb * 1024);
+          })
+          .catch(() => {});
+      }, 50);
+  const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+  const wallMs = performance.now() - started;
+  if (poll) clearInterval(poll);
+  if (!useTime)
+    return {
+      code,
+      stdout,
+      stderr,
+      wallMs,
+      peakRssBytes: polledHwm,
+      cpuMs: undefined,
+      rssSource: 'VmHWM polled every 50 ms',
+    };
+  const report = await readFile(timeFile, 'utf8').catch(() => '');
+  const kb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(report)?.[1] ?? Number.NaN);
+  const user = Number(/User time \(seconds\): ([\d.]+)/.exec(report)?.[1] ?? Number.NaN);
+  const system = Number(/System time \(seconds\): ([\d.]+)/.exec(report)?.[1] ?? Number.NaN);
+  return {
+    code,
+    stdout,
+    stderr,
+    wallMs,
+    peakRssBytes: kb * 1024,
+    cpuMs: Math.round((user + system) * 1000),
+    rssSource: '/usr/bin/time -v',
+  };
+}
+
+/** A simulator process: resolves once it listens, with its URL and the records it must hand out. */
+async function startSimProcess(untilMs?: number): Promise<{
+  url: string;
+  expectedRecords: number;
+  /** its CPU once ready: generating the month is not part of serving it */
+  readyCpuMs: number;
+  stop: () => Promise<SimStats>;
+}> {
+  const args = [
+    SIM_SCRIPT,
+    '--volume',
+    String(VOLUME),
+    '--latency-ms',
+    String(LATENCY_MS),
+    '--qps-cap',
+    String(QPS),
+    '--enterprise',
+    ENTERPRISE,
+    '--month',
+    MONTH,
+    '--tz',
+    TIME_ZONE,
+    ...(untilMs === undefined ? [] : ['--until-ms', String(untilMs)]),
+  ];
+  const child: ChildProcess = spawn(process.execPath, [...NODE_ARGS, ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })[Symbol.asyncIterator]();
+  const first = await lines.next();
+  if (first.done) throw new Error(`the simulator process exited before listening (${SIM_SCRIPT})`);
+  const ready = JSON.parse(first.value) as { url: string; expectedRecords: number; cpuMs: number };
+  return {
+    url: ready.url,
+    expectedRecords: ready.expectedRecords,
+    readyCpuMs: ready.cpuMs,
+    stop: async () => {
+      child.kill('SIGTERM');
+      const last = await lines.next();
+      if (last.done) throw new Error('the simulator process exited without printing its stats');
+      return JSON.parse(last.value) as SimStats;
+    },
+  };
+}
+
+const SUMMARY =
+  /extracted \S+ \S+ \([^)]*\): (\d+) rows, \d+ duplicates removed, (\d+) quarantined, \d+\/\d+ windows, (\d+) requests, (\d+) retries, ([\d.]+) s/;
+
+function parseCliSummary(stdout: string): ExtractResult | undefined {
+  const m = SUMMARY.exec(stdout);
+  if (!m) return undefined;
+  return {
+    rows: Number(m[1]),
+    quarantined: Number(m[2]),
+    requests: Number(m[3]),
+    retries: Number(m[4]),
+    elapsedMs: Number(m[5]) * 1000,
+  };
+}
+
+/**
+ * One measured extraction against a fresh simulator: the whole month through the CLI, or with
+ * `untilMs` the month's first days through `--slice-child` (the CLI cannot stop a month early).
+ */
+async function measure(
+  label: string,
+  concurrency: number,
+  scratch: string,
+  untilMs?: number,
+): Promise<RunReport> {
+  const sim = await startSimProcess(untilMs);
+  const out = await mkdtemp(join(scratch, `${label}-`));
+  const args =
+    untilMs === undefined
+      ? [
+          CLI_SCRIPT,
+          'extract',
+          '--endpoint',
+          sim.url,
+          '--enterprise',
+          ENTERPRISE,
+          '--month',
+          MONTH,
+          '--tz',
+          TIME_ZONE,
+          '--qps',
+          String(QPS),
+          '--concurrency',
+          String(concurrency),
+          '--out',
+          out,
+          '--fresh',
+          '--quiet',
+        ]
+      : [
+          SELF,
+          '--slice-child',
+          '--endpoint',
+          sim.url,
+          '--out',
+          out,
+          '--until-ms',
+          String(untilMs),
+          '--concurrency',
+          String(concurrency),
+        ];
+  const busyBefore = await machineBusyMs();
+  const measured = await runMeasured(args, scratch).catch(async (error: unknown) => {
+    await sim.stop();
+    throw error;
+  });
+  const busyAfter = await machineBusyMs();
+  const simStats = await sim.stop();
+  const simCpuMs = simStats.cpuMs - sim.readyCpuMs;
+  const result =
+    untilMs === undefined ? parseCliSummary(measured.stdout) : parseChildSummary(measured.stdout);
+  if (measured.code !== 0 || !result) {
+    throw new Error(
+      `${label}: the extraction exited ${measured.code}${result ? '' : ' without a summary line'}\n${measured.stdout}${measured.stderr}`,
+    );
+  }
+  const boundSeconds = result.rows / (PAGE_SIZE * QPS);
+  return {
+    label,
+    concurrency,
+    rows: result.rows,
+    expected: sim.expectedRecords,
+    elapsedMs: result.elapsedMs,
+    wallMs: measured.wallMs,
+    rowsPerSecond: result.rows / (result.elapsedMs / 1000),
+    boundRatio: boundSeconds / (result.elapsedMs / 1000),
+    peakRssBytes: measured.peakRssBytes,
+    cpuMs: measured.cpuMs,
+    rssSource: measured.rssSource,
+    requests: result.requests,
+    retries: result.retries,
+    throttled: simStats.stats.capped + (simStats.stats.faults.throttle ?? 0),
+    simCpuMs,
+    othersCpuMs:
+      busyBefore === undefined || busyAfter === undefined || measured.cpuMs === undefined
+        ? undefined
+        : Math.max(0, busyAfter - busyBefore - measured.cpuMs - simCpuMs),
+  };
+}
+
+/**
+ * CPU time the whole machine has spent busy so far (every core, from /proc/stat), so a run can
+ * say how much of the box other work took: the benchmark shares 2 cores with whatever else runs.
+ */
+async function machineBusyMs(): Promise<number | undefined> {
+  const stat = await readFile('/proc/stat', 'utf8').catch(() => undefined);
+  const fields = stat?.split('\n')[0]?.trim().split(/\s+/).slice(1).map(Number);
+  if (!fields || fields.length < 8 || fields.some((n) => !Number.isFinite(n))) return undefined;
+  // user nice system idle iowait irq softirq steal: busy is all but idle and iowait, in USER_HZ (100/s).
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
+  return (user + nice + system + irq + softirq + steal) * 10;
+}
+
+function parseChildSummary(stdout: string): ExtractResult | undefined {
+  const json = stdout.split('\n').find((l) => l.startsWith('{'));
+  return json ? (JSON.parse(json) as ExtractResult) : undefined;
+}
+
+/** `--slice-child`: extract the month only up to `--until-ms`, by planning it as of that instant. */
+async function runSliceChild(values: Record<string, string | boolean | undefined>): Promise<void> {
+  const untilMs = Number(values['until-ms']);
+  const summary = await extractMonth({
+    enterpriseId: ENTERPRISE,
+    month: MONTH,
+    timeZone: TIME_ZONE,
+    outDir: String(values.out),
+    endpoint: String(values.endpoint),
+    credentials: DEFAULT_KEY_PAIR,
+    concurrency: Number(values.concurrency),
+    qps: QPS,
+    pageSize: PAGE_SIZE,
+    // With no lag the month ends at the last full second before `now`: exactly `untilMs`.
+    lagMs: 0,
+    now: () => new Date(untilMs + 1),
+    retryPolicy: RETRY_POLICY,
+    fresh: true,
+  });
+  const result: ExtractResult = {
+    rows: summary.rows,
+    quarantined: summary.quarantined,
+    requests: summary.requests,
+    retries: summary.retries,
+    elapsedMs: summary.elapsedMs,
+  };
+  line(JSON.stringify(result));
+}
+
+function describe(r: RunReport): string[] {
+  const rss = `${mib(r.peakRssBytes).toFixed(0)} MiB (${r.rssSource})`;
+  const cpu = r.cpuMs === undefined ? '' : `, extractor CPU ${(r.cpuMs / 1000).toFixed(1)} s`;
+  return [
+    `${r.label} (concurrency ${r.concurrency}, qps ${QPS}):`,
+    `  rows            ${r.rows} of ${r.expected} expected${r.rows === r.expected ? '' : '  ← MISMATCH'}`,
+    `  time            ${(r.elapsedMs / 1000).toFixed(1)} s in the pipeline, ${(r.wallMs / 1000).toFixed(1)} s process wall${cpu}`,
+    `  rows/s          ${r.rowsPerSecond.toFixed(0)}`,
+    `  vs bound        ${r.boundRatio.toFixed(3)} (bound ${(r.rows / (PAGE_SIZE * QPS)).toFixed(1)} s)`,
+    `  peak RSS        ${rss}`,
+    `  requests        ${r.requests} (${r.retries} retried; ${r.throttled} answered Throttling.User by the simulator)`,
+    `  simulator CPU   ${(r.simCpuMs / 1000).toFixed(1)} s (its own process)`,
+    `  other load      ${
+      r.othersCpuMs === undefined
+        ? 'unknown'
+        : `${(r.othersCpuMs / 1000).toFixed(1)} CPU-s by other processes (${(100 * (othersShare(r) ?? 0)).toFixed(0)}% of the machine)`
+    }`,
+  ];
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      concurrency: { type: 'string', default: '4' },
+      'baseline-days': { type: 'string', default: '3' },
+      keep: { type: 'boolean', default: false },
+      'slice-child': { type: 'boolean', default: false },
+      endpoint: { type: 'string' },
+      out: { type: 'string' },
+      'until-ms': { type: 'string' },
+    },
+  });
+  if (values['slice-child']) {
+    await runSliceChild(values);
+    return 0;
+  }
+  const concurrencies = values.concurrency.split(',').map(Number);
+  const baselineDays = Number(values['baseline-days']);
+  if (concurrencies.some((c) => !Number.isInteger(c) || c < 1) || !(baselineDays >= 0)) {
+    process.stderr.write('usage: bench:extract [-- --concurrency 4[,8…]] [--baseline-days 3] [--keep]\n');
+    return 2;
+  }
+  const scratch = await mkdtemp(join(tmpdir(), 'pushlog-bench-'));
+  const misses: string[] = [];
+  try {
+    line(
+      `extract benchmark: ${VOLUME} records of ${MONTH}, ${LATENCY_MS} ms latency, ${QPS} QPS cap, scratch ${scratch}`,
+    );
+    const runs: RunReport[] = [];
+    for (const concurrency of concurrencies) {
+      const run = await measure(`month c=${concurrency}`, concurrency, scratch);
+      for (const text of describe(run)) line(text);
+      runs.push(run);
+    }
+    let baseline: RunReport | undefined;
+    if (baselineDays > 0) {
+      const plan = planMonth({ month: MONTH, timeZone: TIME_ZONE, now: new Date() });
+      const next = plan.windows[baselineDays];
+      const untilMs = next ? next.startMs - 1 : plan.endMs;
+      baseline = await measure(`baseline ${baselineDays} days`, 1, scratch, untilMs);
+      for (const text of describe(baseline)) line(text);
+    }
+    line();
+    for (const run of runs) {
+      const vsBaseline = baseline ? (run.rowsPerSecond / baseline.rowsPerSecond).toFixed(2) : 'n/a';
+      line(
+        `${run.label}: ${run.rowsPerSecond.toFixed(0)} rows/s, ${run.boundRatio.toFixed(3)} of the rate-limit bound, ` +
+          `${vsBaseline}× the baseline, peak RSS ${mib(run.peakRssBytes).toFixed(0)} MiB, ${run.throttled} throttled`,
+      );
+      if (run.rows !== run.expected) misses.push(`${run.label}: ${run.rows} rows, expected ${run.expected}`);
+      if (run.boundRatio < TARGET_BOUND_RATIO) {
+        const share = othersShare(run);
+        const noisy =
+          share !== undefined && share > NOISY_SHARE
+            ? ` (other processes took ${(100 * share).toFixed(0)}% of the machine meanwhile: run again on a quiet machine)`
+            : '';
+        misses.push(
+          `${run.label}: ${run.boundRatio.toFixed(3)} of the rate-limit bound, target ≥ ${TARGET_BOUND_RATIO}${noisy}`,
+        );
+      }
+      if (mib(run.peakRssBytes) > TARGET_PEAK_RSS_MIB)
+        misses.push(
+          `${run.label}: peak RSS ${mib(run.peakRssBytes).toFixed(0)} MiB, target ≤ ${TARGET_PEAK_RSS_MIB} MiB`,
+        );
+    }
+    if (baseline && baseline.rows !== baseline.expected)
+      misses.push(`${baseline.label}: ${baseline.rows} rows, expected ${baseline.expected}`);
+  } finally {
+    if (values.keep) line(`kept ${scratch}`);
+    else await rm(scratch, { recursive: true, force: true });
+  }
+  for (const miss of misses) line(`MISSED ${miss}`);
+  if (misses.length === 0) line('all targets met');
+  return misses.length === 0 ? 0 : 1;
+}
+
+process.exitCode = await main();
