@@ -1,11 +1,19 @@
 #!/usr/bin/env node
 import { isIP } from 'node:net';
 import { Command, CommanderError, Option } from 'commander';
-import { type ExtractConfig, readConfigFile, resolveExtractConfig } from './config.js';
+import {
+  type ExtractConfig,
+  findConfigFile,
+  type RunConfig,
+  readConfigFile,
+  resolveExtractConfig,
+  resolveRunConfig,
+} from './config.js';
 import { PipelineError } from './errors.js';
 import type { ExtractSummary } from './events.js';
-import { type Credentials, extractMonth, formatLocal } from './extract/index.js';
+import { type Credentials, extractMonth, formatLocal, monthDir } from './extract/index.js';
 import { createProgress, type ProgressMode } from './progress.js';
+import type { ReportModel } from './transform/index.js';
 import { TOOL_VERSION } from './version.js';
 
 /** Exit statuses other tools and CI jobs rely on (README, "Exit codes"). */
@@ -139,6 +147,40 @@ async function runExtract(
   }
 }
 
+/** Set by a command whose SLA failed under --fail-on-breach: the run ends with exit 3. */
+let breached = false;
+
+function loadRunConfig(o: CommonFlags, flags: Record<string, unknown>): RunConfig {
+  const path = findConfigFile(o.config);
+  return resolveRunConfig(readConfigFile(path), flags, new Date(), path);
+}
+
+const percent = (value: number | null) => (value === null ? 'n/a' : `${(value * 100).toFixed(2)}%`);
+const ms = (value: number | null) => (value === null ? 'n/a' : `${Math.round(value)} ms`);
+
+/** How a month is qualified on every line: final, as of a time, or PARTIAL. */
+function stampOf(model: ReportModel): string {
+  const stamps = [model.final ? 'final' : `as of ${model.asOf}`];
+  if (!model.complete) stamps.push(`PARTIAL: ${model.incompleteWindows.length} windows missing`);
+  return stamps.join(', ');
+}
+
+function transformLine(model: ReportModel, dir: string): string {
+  const figures = [
+    `${model.totals.pushes} pushes`,
+    `success ${percent(model.totals.successRate)}`,
+    `eventual ${percent(model.retries.eventualSuccessRate)}`,
+    `p95 ${ms(model.latencyMs.p95)}`,
+  ];
+  if (model.sla !== null) {
+    const failed = model.sla.rules.filter((rule) => !rule.passed).length;
+    figures.push(
+      model.sla.passed ? 'SLA passed' : `SLA FAILED (${failed} of ${model.sla.rules.length} rules)`,
+    );
+  }
+  return `transformed ${model.enterpriseId} ${model.month} (${stampOf(model)}): ${figures.join(', ')} → ${dir}/summary.json`;
+}
+
 interface CommonFlags {
   config?: string;
   quiet?: boolean;
@@ -212,6 +254,41 @@ function buildProgram(signal: AbortSignal): Command {
 
   common(
     program
+      .command('transform')
+      .description("compute summary.json and raw.parquet from the month's staging.duckdb")
+      .option('--enterprise <id>', 'call-center (enterprise) id')
+      .option('--month <month>', 'YYYY-MM, last or current')
+      .option('--tz <zone>', 'enterprise time zone (default Asia/Shanghai)')
+      .option('--out <dir>', 'output folder (default reports)')
+      .option('--sla <file>', 'SLA rules (JSON or YAML) to evaluate')
+      .option('--allow-partial', 'report an incomplete extraction, stamped PARTIAL')
+      .option('--fail-on-breach', 'exit 3 when an SLA rule fails or has no data'),
+  ).action(async (o: Record<string, unknown> & CommonFlags) => {
+    const config = loadRunConfig(o, {
+      enterprise: o.enterprise,
+      month: o.month,
+      timeZone: o.tz,
+      out: o.out,
+      sla: o.sla,
+      allowPartial: o.allowPartial,
+      failOnBreach: o.failOnBreach,
+    });
+    const { transformMonth } = await import('./transform/index.js');
+    for (const extract of config.extract) {
+      const model = await transformMonth({
+        outDir: extract.out,
+        enterpriseId: extract.enterprise,
+        month: extract.resolvedMonth,
+        slaFile: config.sla,
+        allowPartial: config.allowPartial,
+      });
+      out(transformLine(model, monthDir(extract.out, extract.enterprise, extract.resolvedMonth)));
+      if (config.failOnBreach && model.sla !== null && !model.sla.passed) breached = true;
+    }
+  });
+
+  common(
+    program
       .command('simulate')
       .description('run the local CloudListCurlLog simulator until interrupted')
       .option('--port <n>', 'port on 127.0.0.1 (default 0 = a free port)')
@@ -274,7 +351,7 @@ async function main(argv: string[]): Promise<number> {
   const program = buildProgram(signal);
   try {
     await program.parseAsync(argv);
-    return EXIT.ok;
+    return breached ? EXIT.breach : EXIT.ok;
   } catch (error) {
     if (error instanceof CommanderError) {
       // --help and --version end here too, successfully; commander already printed its message.

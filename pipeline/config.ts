@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
@@ -132,4 +133,154 @@ export function resolveExtractConfig(
   }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems.join('; '));
   return { ...parsed.data, resolvedMonth };
+}
+
+/** The settings file read when no --config is given, from the working directory. */
+export const DEFAULT_CONFIG_FILES = [
+  'pushlog-report.config.json',
+  'pushlog-report.config.yaml',
+  'pushlog-report.config.yml',
+];
+
+/** `--config FILE`, else the first default config file present in `cwd`, else none. */
+export function findConfigFile(explicit: string | undefined, cwd = process.cwd()): string | undefined {
+  if (explicit !== undefined) return explicit;
+  return DEFAULT_CONFIG_FILES.map((name) => `${cwd}/${name}`).find((path) => existsSync(path));
+}
+
+Object.assign(FLAG_NAMES, {
+  enterprises: '--enterprise',
+  sla: '--sla',
+  allowPartial: '--allow-partial',
+  format: '--format',
+  locale: '--locale',
+  templates: '--templates',
+  redact: '--no-redact',
+  failOnBreach: '--fail-on-breach',
+  emailTo: '--email-to',
+  emailFrom: '--email-from',
+  parallel: '--parallel',
+  rawSheet: '--raw-sheet',
+});
+
+/** "a,b" or ["a", "b"] → ["a", "b"] (flags give strings, config files give either). */
+const list = <T extends z.ZodType>(item: T) =>
+  z.preprocess(
+    (value) =>
+      typeof value === 'string'
+        ? value
+            .split(',')
+            .map((part) => part.trim())
+            .filter((part) => part !== '')
+        : typeof value === 'number'
+          ? [String(value)]
+          : value,
+    z.array(item),
+  );
+
+const email = z.email({ error: 'must be e-mail addresses separated by commas, e.g. ops@example.com' });
+
+/** Settings of transform, render and delivery (the extract settings are `extractSchema`). */
+export const reportSchema = z.object({
+  enterprises: list(
+    z.coerce.string().regex(/^\d{1,19}$/, 'must be numeric enterprise ids separated by commas, e.g. 7122600'),
+  ).refine((ids) => ids.length > 0, 'is required: the call-center (enterprise) id, e.g. 7122600'),
+  sla: z.string().min(1).optional(),
+  allowPartial: z.boolean().default(false),
+  format: list(z.enum(['xlsx', 'pdf'], { error: 'must be xlsx, pdf or xlsx,pdf' }))
+    .refine((formats) => formats.length > 0, 'must be xlsx, pdf or xlsx,pdf')
+    .default(['xlsx', 'pdf']),
+  locale: z.enum(['zh-CN', 'en'], { error: 'must be zh-CN or en' }).default('zh-CN'),
+  templates: z.string().min(1).optional(),
+  redact: z.boolean().default(true),
+  rawSheet: z.boolean().default(false),
+  failOnBreach: z.boolean().default(false),
+  emailTo: list(email).default([]),
+  emailFrom: email.optional(),
+  parallel: int(1, 16).default(1),
+});
+
+export type ReportConfig = z.infer<typeof reportSchema>;
+export type RunConfig = ReportConfig & { extract: ExtractConfig[]; configFile: string | undefined };
+
+/**
+ * A config file's shape is friendlier than the flags': `enterprises: [..]`, `email: { to, from }`.
+ * Relative paths in it (sla, templates, out) are relative to the file.
+ */
+export function normaliseConfigFile(
+  file: Record<string, unknown>,
+  path: string | undefined,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...file };
+  if (out.enterprise !== undefined && out.enterprises === undefined) out.enterprises = out.enterprise;
+  delete out.enterprise;
+  const mail = out.email;
+  if (mail !== null && typeof mail === 'object' && !Array.isArray(mail)) {
+    const { to, from } = mail as { to?: unknown; from?: unknown };
+    if (to !== undefined) out.emailTo = to;
+    if (from !== undefined) out.emailFrom = from;
+    delete out.email;
+  }
+  if (path !== undefined) {
+    const base = dirname(resolvePath(path));
+    for (const key of ['sla', 'templates', 'out'] as const) {
+      const value = out[key];
+      if (typeof value === 'string' && !isAbsolute(value)) out[key] = resolvePath(base, value);
+    }
+  }
+  return out;
+}
+
+/**
+ * Resolves everything `run` needs: defaults < config file < flags, with every problem of both
+ * the report settings and the extract settings reported together in one ConfigError.
+ */
+export function resolveRunConfig(
+  file: Record<string, unknown>,
+  flags: Record<string, unknown>,
+  now: Date,
+  configFile?: string,
+): RunConfig {
+  const given = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
+  if (given.enterprise !== undefined) {
+    given.enterprises = given.enterprise;
+    delete given.enterprise;
+  }
+  const merged = { ...normaliseConfigFile(file, configFile), ...given };
+  const problems: string[] = [];
+  const known = new Set([
+    ...Object.keys(extractSchema.shape),
+    ...Object.keys(reportSchema.shape),
+    'simulator',
+  ]);
+  for (const key of Object.keys(file)) {
+    if (!known.has(key) && key !== 'enterprise' && key !== 'email') {
+      problems.push(`${configFile ?? 'config file'}: unknown setting "${key}"`);
+    }
+  }
+  const report = reportSchema.safeParse(merged);
+  if (!report.success) {
+    for (const issue of report.error.issues) {
+      const key = String(issue.path[0] ?? '');
+      const value = merged[key];
+      const got = value === undefined ? '' : ` (got ${JSON.stringify(value)})`;
+      problems.push(`${FLAG_NAMES[key] ?? key} ${issue.message}${got}`);
+    }
+  }
+  const ids = report.success ? report.data.enterprises : ['0'];
+  const extract: ExtractConfig[] = [];
+  for (const enterprise of ids) {
+    try {
+      extract.push(resolveExtractConfig({}, { ...merged, enterprise }, now));
+    } catch (error) {
+      // The same extract problem would repeat per enterprise: report it once.
+      if (error instanceof ConfigError) {
+        for (const line of error.message.split('; ')) if (!problems.includes(line)) problems.push(line);
+        break;
+      }
+      throw error;
+    }
+  }
+  if (problems.length > 0 || !report.success) throw new ConfigError(problems.join('; '));
+  return { ...report.data, extract, configFile };
 }

@@ -26,3 +26,4 @@ export {
   startSimulator,
 } from './simulator/index.js';
 export { StagingStore } from './store/staging.js';
+export * from './transform/index.js';
