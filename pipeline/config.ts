@@ -175,7 +175,7 @@ const list = <T extends z.ZodType>(item: T) =>
         : typeof value === 'number'
           ? [String(value)]
           : value,
-    z.array(item),
+    z.array(item, { error: 'is required' }),
   );
 
 const email = z.email({ error: 'must be e-mail addresses separated by commas, e.g. ops@example.com' });
@@ -246,7 +246,7 @@ export function resolveRunConfig(
     given.enterprises = given.enterprise;
     delete given.enterprise;
   }
-  const merged = { ...normaliseConfigFile(file, configFile), ...given };
+  const merged = { enterprises: [], ...normaliseConfigFile(file, configFile), ...given };
   const problems: string[] = [];
   const known = new Set([
     ...Object.keys(extractSchema.shape),
@@ -262,8 +262,9 @@ export function resolveRunConfig(
   if (!report.success) {
     for (const issue of report.error.issues) {
       const key = String(issue.path[0] ?? '');
-      const value = merged[key];
-      const got = value === undefined ? '' : ` (got ${JSON.stringify(value)})`;
+      const value = merged[key as keyof typeof merged];
+      const empty = value === undefined || (Array.isArray(value) && value.length === 0);
+      const got = empty ? '' : ` (got ${JSON.stringify(value)})`;
       problems.push(`${FLAG_NAMES[key] ?? key} ${issue.message}${got}`);
     }
   }
