@@ -45,7 +45,16 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
 
 /** The sha256 of a file, hex, streamed (artifacts can be hundreds of MB). */
 export async function sha256File(path: string): Promise<string> {
+  return (await digestFile(path)).sha256;
+}
+
+/** The sha256 (hex) and size of a file in one streamed read, so both describe the same bytes. */
+export async function digestFile(path: string): Promise<{ sha256: string; bytes: number }> {
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+  let bytes = 0;
+  for await (const chunk of createReadStream(path)) {
+    hash.update(chunk as Buffer);
+    bytes += (chunk as Buffer).length;
+  }
+  return { sha256: hash.digest('hex'), bytes };
 }
