@@ -1,0 +1,178 @@
+/**
+ * The PDF's engine: ReportModel → self-contained HTML (Handlebars templates, inline CSS, inline
+ * SVG charts, fonts by family name), plus the header and footer Chromium prints on each page.
+ * No browser here: pdf.ts is the recipe that prints this HTML.
+ *
+ * Log-derived text (URLs, response texts, Ids) reaches templates only through `{{…}}`, which
+ * escapes it, and is redacted first unless redaction is off; templates get a copy of the model.
+ */
+
+import { PipelineError } from '../errors.js';
+import type { ReportModel } from '../transform/index.js';
+import { type ChartSvg, renderChartSvgs } from './charts.js';
+import { registerHelpers, translate } from './handlebars-helpers.js';
+import { redactText, redactUrl } from './redact.js';
+import type { Locale } from './strings.js';
+import { loadTemplates, type TemplateFile, type TemplateSet } from './templates.js';
+
+export interface HtmlOptions {
+  locale: Locale;
+  /** redact secrets in URLs and log text (default true) */
+  redact?: boolean | undefined;
+  /** a folder whose files override the built-in templates by name */
+  templatesDir?: string | undefined;
+  /** the charts to inline (default: drawn from the model) */
+  charts?: ChartSvg[] | undefined;
+  /** input files named with their checksums in the "about" section */
+  inputs?: InputFile[] | undefined;
+  /** templates already loaded (and checked) by the caller; default: loaded from templatesDir */
+  templates?: TemplateSet | undefined;
+}
+
+export interface InputFile {
+  name: string;
+  bytes: number;
+  sha256: string;
+}
+
+/**
+ * What every template receives (documented in the README, "PDF templates"): `report` is the
+ * ReportModel of summary.json (redacted), the rest is derived for convenience.
+ */
+export interface TemplateData {
+  report: ReportModel;
+  locale: Locale;
+  /** the `lang` attribute: zh-CN or en */
+  lang: string;
+  /** "推送投递报告 · 7122600 · 2026-04": the document title, header and outline root */
+  title: string;
+  /** true when the month is incomplete: every page carries the PARTIAL mark */
+  partial: boolean;
+  /** true when URLs and log text were redacted */
+  redacted: boolean;
+  /** the charts' ids, titles and sizes; `{{chart id}}` inlines one */
+  charts: { id: string; title: string; width: number; height: number }[];
+  /** input files and their sha256 */
+  inputs: InputFile[];
+  /** sum of the status-code classes (the denominator of their shares) */
+  statusTotal: number;
+  /** SLA rules that did not pass (failed or no data) */
+  slaFailures: number;
+}
+
+export interface ReportHtml {
+  title: string;
+  /** the page: one self-contained HTML document */
+  html: string;
+  /** Chromium's header and footer templates (separate documents; inline styles only) */
+  headerTemplate: string;
+  footerTemplate: string;
+  data: TemplateData;
+}
+
+function redactModel(model: ReportModel): ReportModel {
+  const copy = structuredClone(model);
+  for (const row of copy.byEndpoint) row.endpoint = redactUrl(row.endpoint);
+  if (copy.filters.url !== undefined) copy.filters.url = redactUrl(copy.filters.url);
+  for (const failure of copy.topFailures) failure.signature = redactText(failure.signature);
+  for (const pair of copy.dataQuality.typeStrPairs) {
+    if (pair.typeStr !== null) pair.typeStr = redactText(pair.typeStr);
+  }
+  for (const rule of copy.sla?.rules ?? []) {
+    if (rule.scope.startsWith('endpoint:')) rule.scope = `endpoint:${redactUrl(rule.scope.slice(9))}`;
+  }
+  copy.notes = copy.notes.map(redactText);
+  return copy;
+}
+
+/** The data the templates receive for `model`. */
+export function buildTemplateData(
+  model: ReportModel,
+  options: { locale: Locale; redact?: boolean | undefined; charts?: ChartSvg[]; inputs?: InputFile[] },
+): TemplateData {
+  const redacted = options.redact ?? true;
+  const report = redacted ? redactModel(model) : structuredClone(model);
+  const title = [translate(options.locale, 'reportTitle'), model.enterpriseId, model.month].join(' · ');
+  return {
+    report,
+    locale: options.locale,
+    lang: options.locale,
+    title,
+    partial: !model.complete,
+    redacted,
+    charts: (options.charts ?? []).map(({ id, title, width, height }) => ({ id, title, width, height })),
+    inputs: options.inputs ?? [],
+    statusTotal: Object.values(model.statusCodes.byClass).reduce((a, b) => a + b, 0),
+    slaFailures: model.sla?.rules.filter((r) => !r.passed).length ?? 0,
+  };
+}
+
+function templateError(file: TemplateFile, error: unknown): PipelineError {
+  const where = file.overridden ? file.path : `built-in ${file.name}`;
+  return new PipelineError('RENDER_TEMPLATE', `Template ${where} failed: ${(error as Error).message}`, {
+    cause: error,
+  });
+}
+
+type HandlebarsRuntime = typeof import('handlebars');
+
+function parse(hbs: HandlebarsRuntime, file: TemplateFile): void {
+  try {
+    // Handlebars compiles lazily, on first use: parsing now makes a syntax error name its file.
+    hbs.parse(file.source);
+  } catch (error) {
+    throw templateError(file, error);
+  }
+}
+
+/**
+ * Loads the templates (built-ins, overridden from `templatesDir`) and checks their syntax, so a
+ * broken template fails before anything expensive starts (charts, a browser).
+ */
+export async function loadCheckedTemplates(templatesDir?: string): Promise<TemplateSet> {
+  const [templates, { default: Handlebars }] = await Promise.all([
+    loadTemplates(templatesDir),
+    import('handlebars'),
+  ]);
+  for (const file of [templates.main, templates.header, templates.footer, ...templates.partials.values()]) {
+    parse(Handlebars, file);
+  }
+  return templates;
+}
+
+/** Renders the report's HTML, header and footer from the templates. */
+export async function renderHtml(model: ReportModel, options: HtmlOptions): Promise<ReportHtml> {
+  const [templates, charts, { default: Handlebars }] = await Promise.all([
+    options.templates ?? loadCheckedTemplates(options.templatesDir),
+    options.charts ?? renderChartSvgs(model, options.locale),
+    import('handlebars'),
+  ]);
+  const data = buildTemplateData(model, {
+    locale: options.locale,
+    redact: options.redact,
+    charts,
+    inputs: options.inputs ?? [],
+  });
+  const hbs = Handlebars.create();
+  registerHelpers(hbs, {
+    locale: options.locale,
+    timeZone: model.timeZone,
+    charts,
+    css: templates.css.source,
+  });
+  for (const [name, file] of templates.partials) hbs.registerPartial(name, file.source);
+  const run = (file: TemplateFile): string => {
+    try {
+      return hbs.compile(file.source, { strict: false, preventIndent: true })(data);
+    } catch (error) {
+      throw templateError(file, error);
+    }
+  };
+  return {
+    title: data.title,
+    html: run(templates.main),
+    headerTemplate: run(templates.header),
+    footerTemplate: run(templates.footer),
+    data,
+  };
+}

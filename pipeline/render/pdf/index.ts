@@ -1,0 +1,207 @@
+/**
+ * The PDF recipe: the report's HTML (../html.ts) printed by headless Chromium through Puppeteer,
+ * then finished with pdf-lib (finish.ts) and written atomically.
+ *
+ * The page is inert: JavaScript is disabled, every request the page makes is aborted (the HTML
+ * is self-contained: inline CSS and SVG, fonts by family name), and the default template adds a
+ * Content-Security-Policy that allows nothing external. Log-derived text is escaped by the
+ * templates, so a hostile URL or response text prints as text.
+ *
+ * Page numbers ("page X of Y") come from Chromium's own header and footer templates rather than
+ * stamping after printing: Chromium is the only party that knows the page count while laying
+ * out, its header and footer take system fonts by family name (Noto Sans CJK, the same as the
+ * page; only web fonts break there), and stamping with pdf-lib would need a CJK font embedded and
+ * subset in Node. Their text is part of each page, so text extraction and search see it.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Browser, Page, PDFOptions } from 'puppeteer';
+import { PipelineError } from '../../errors.js';
+import { digestFile, writeArtifact } from '../../store/artifacts.js';
+import type { ReportModel } from '../../transform/index.js';
+import { TOOL_VERSION } from '../../version.js';
+import { type InputFile, loadCheckedTemplates, type ReportHtml, renderHtml } from '../html.js';
+import { artifactName, type RenderContext, type RenderedArtifact, type Renderer } from '../types.js';
+import { type BrowserSession, type LaunchOptions, withBrowser } from './browser.js';
+import { finishPdf } from './finish.js';
+
+/** Printing a 15-page report takes about a second; a minute means something is stuck. */
+export const DEFAULT_RENDER_TIMEOUT_MS = 120_000;
+
+/** A4 page margins; the header and footer are drawn inside the top and bottom ones. */
+export const PAGE_MARGIN = { top: '18mm', bottom: '16mm', left: '15mm', right: '15mm' } as const;
+
+/** Files of the month's folder the "about" section names with their SHA-256. */
+const INPUT_FILES = ['summary.json', 'raw.parquet'] as const;
+
+export interface PdfOptions extends LaunchOptions {
+  /**
+   * A browser to print with instead of launching one (tests and benchmarks share one); it is
+   * left open. Only the page this render opens is closed.
+   */
+  browser?: Browser | undefined;
+  /** limit for printing (page set-up, content, page.pdf), default 120 s */
+  renderTimeoutMs?: number | undefined;
+}
+
+async function inputFiles(dir: string): Promise<InputFile[]> {
+  const files: InputFile[] = [];
+  for (const name of INPUT_FILES) {
+    const path = join(dir, name);
+    if (existsSync(path)) files.push({ name, ...(await digestFile(path)) });
+  }
+  return files;
+}
+
+/** A page that cannot run script or reach anything. */
+export async function openInertPage(browser: Browser): Promise<Page> {
+  const page = await browser.newPage();
+  await page.setJavaScriptEnabled(false);
+  await page.setRequestInterception(true);
+  page.on('request', (request) => {
+    // about:blank is the page itself; everything else (images, CSS url(), links followed by
+    // nothing, prefetches) is refused before it leaves the browser.
+    if (request.isInterceptResolutionHandled()) return;
+    void request.abort('blockedbyclient').catch(() => undefined);
+  });
+  return page;
+}
+
+/** How the report is printed: A4, backgrounds, header and footer, tagged, with an outline. */
+export function pdfOptionsFor(report: ReportHtml): PDFOptions {
+  return {
+    format: 'A4',
+    printBackground: true,
+    displayHeaderFooter: true,
+    headerTemplate: report.headerTemplate,
+    footerTemplate: report.footerTemplate,
+    margin: PAGE_MARGIN,
+    tagged: true,
+    outline: true,
+    waitForFonts: true,
+    // The caller's signal (render timeout, abort) bounds printing, not Puppeteer's own 30 s.
+    timeout: 0,
+  };
+}
+
+/** Prints `report` on a fresh inert page of `browser`; the page is always closed. */
+async function printOn(
+  browser: Browser,
+  pending: ReportHtml | Promise<ReportHtml>,
+  signal: AbortSignal,
+): Promise<Uint8Array> {
+  const page = await openInertPage(browser);
+  const onAbort = (): void => void page.close().catch(() => undefined);
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    const report = await pending;
+    signal.throwIfAborted();
+    await page.setContent(report.html, { waitUntil: 'load', timeout: 0 });
+    return await page.pdf(pdfOptionsFor(report));
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    await page.close().catch(() => undefined);
+  }
+}
+
+/**
+ * Prints self-contained HTML to PDF bytes (not yet finished): with `options.browser`, or with
+ * a browser launched for this call and closed afterwards. Aborts and times out cleanly. The
+ * report may still be rendering: the browser starts meanwhile.
+ */
+export async function printHtml(
+  report: ReportHtml | Promise<ReportHtml>,
+  options: PdfOptions & { signal?: AbortSignal | undefined } = {},
+): Promise<Uint8Array> {
+  const timeoutMs = options.renderTimeoutMs ?? DEFAULT_RENDER_TIMEOUT_MS;
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+  const fail = (error: unknown): never => {
+    if (options.signal?.aborted) {
+      throw new PipelineError('ABORTED', 'PDF rendering was aborted', { cause: options.signal.reason });
+    }
+    if (timeout.aborted) {
+      throw new PipelineError(
+        'RENDER_PDF',
+        `Chromium did not print the PDF within ${Math.round(timeoutMs / 1000)} s: the machine may be overloaded; try again or raise the render timeout`,
+        { cause: error },
+      );
+    }
+    if (error instanceof PipelineError) throw error;
+    throw new PipelineError('RENDER_PDF', `Chromium failed to print the PDF: ${(error as Error).message}`, {
+      cause: error,
+    });
+  };
+  try {
+    if (options.browser) return await printOn(options.browser, report, signal);
+    return await withBrowser({ ...options, signal }, (session: BrowserSession) =>
+      printOn(session.browser, report, signal),
+    );
+  } catch (error) {
+    return fail(error);
+  }
+}
+
+/** The instant the PDF's dates are pinned to: the as-of time, or the end of a final month. */
+export function pdfDateOf(model: ReportModel): Date {
+  return new Date(model.asOf ?? model.window.endMs);
+}
+
+/**
+ * Renders `push-logs-<id>-<month>.pdf` into `ctx.dir` from the model: HTML from the templates
+ * (ctx.templatesDir overriding the built-ins), printed by Chromium, finished byte-stable.
+ */
+export async function renderPdf(
+  model: ReportModel,
+  ctx: RenderContext,
+  options: PdfOptions = {},
+): Promise<RenderedArtifact> {
+  const started = performance.now();
+  ctx.onEvent?.({ type: 'render-started', format: 'pdf' });
+  const progress = (done: number): void =>
+    ctx.onEvent?.({ type: 'render-progress', format: 'pdf', done, total: 3 });
+  // Templates are read and checked first: a broken one fails before a browser starts. Then the
+  // browser launches while the charts and HTML render (each about half a second cold).
+  const templates = await loadCheckedTemplates(ctx.templatesDir);
+  const rendering = renderHtml(model, {
+    locale: ctx.locale,
+    redact: ctx.redact,
+    templates,
+    inputs: await inputFiles(ctx.dir),
+  });
+  rendering.then(() => progress(1)).catch(() => undefined);
+  const printed = await printHtml(rendering, { ...options, signal: ctx.signal });
+  const report = await rendering;
+  progress(2);
+  const finished = await finishPdf(printed, {
+    title: report.title,
+    subject: `${model.enterpriseId} ${model.month} (${model.timeZone})`,
+    language: report.data.lang,
+    date: pdfDateOf(model),
+    identity: [report.html, report.headerTemplate, report.footerTemplate].join('\u0000'),
+    producer: `pushlog-report ${TOOL_VERSION}`,
+  });
+  const path = join(ctx.dir, artifactName(model, 'pdf'));
+  await writeArtifact(path, (temporary) => writeFile(temporary, finished));
+  progress(3);
+  const sha256 = createHash('sha256').update(finished).digest('hex');
+  const bytes = finished.byteLength;
+  ctx.onEvent?.({
+    type: 'render-finished',
+    format: 'pdf',
+    path,
+    bytes,
+    elapsedMs: Math.round(performance.now() - started),
+  });
+  return { format: 'pdf', path, bytes, sha256 };
+}
+
+/** The PDF renderer of the render stage (one browser per render, closed when it ends). */
+export const pdfRenderer: Renderer = {
+  format: 'pdf',
+  render: (model, ctx) => renderPdf(model, ctx),
+};
+
+export { type BrowserSession, INSTALL_HINT, launchBrowser, withBrowser } from './browser.js';
