@@ -15,6 +15,8 @@ export interface RenderContext {
   locale: Locale;
   /** redact secrets in URL query strings and headers (default true; `--no-redact` turns it off) */
   redact: boolean;
+  /** xlsx: also write every record, split across sheets at Excel's row limit (`--raw-sheet`) */
+  rawSheet?: boolean;
   /** a folder whose templates and partials override the built-in ones, by file name */
   templatesDir?: string;
   signal?: AbortSignal;
