@@ -1,19 +1,20 @@
 #!/usr/bin/env node
+import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { Command, CommanderError, Option } from 'commander';
+import { bytesOf, extractLine, isCi, progressMode, runLine, transformLine } from './cli/output.js';
 import {
   type ExtractConfig,
   findConfigFile,
   type RunConfig,
   readConfigFile,
-  resolveExtractConfig,
   resolveRunConfig,
 } from './config.js';
-import { PipelineError } from './errors.js';
+import { ConfigError, PipelineError } from './errors.js';
 import type { ExtractSummary } from './events.js';
-import { type Credentials, extractMonth, formatLocal, monthDir } from './extract/index.js';
-import { createProgress, type ProgressMode } from './progress.js';
-import type { ReportModel } from './transform/index.js';
+import { type Credentials, extractMonth, monthDir } from './extract/index.js';
+import { createProgress } from './progress.js';
+import { extractOptionsOf, type MonthResult, type RunEvent, runMonth } from './run.js';
 import { TOOL_VERSION } from './version.js';
 
 /** Exit statuses other tools and CI jobs rely on (README, "Exit codes"). */
@@ -28,9 +29,13 @@ function exitCodeOf(error: unknown): number {
   switch (error.code) {
     case 'CONFIG_INVALID':
     case 'EXTRACT_PARAMETER':
+    case 'RENDER_TEMPLATE':
       return EXIT.usage;
     case 'EXTRACT_AUTH':
       return EXIT.auth;
+    case 'DELIVER_EMAIL':
+      // A template the user wrote that does not render is a usage problem like any other.
+      return (error as PipelineError & { reason?: string }).reason === 'template' ? EXIT.usage : EXIT.failure;
     case 'EXTRACT_INCOMPLETE':
     case 'EXTRACT_RETRIES_EXHAUSTED':
       return EXIT.incomplete;
@@ -39,12 +44,6 @@ function exitCodeOf(error: unknown): number {
     default:
       return EXIT.failure;
   }
-}
-
-function progressMode(quiet: boolean): ProgressMode {
-  if (quiet) return 'quiet';
-  const ci = process.env.CI === 'true' || process.env.CI === '1';
-  return process.stderr.isTTY && !ci ? 'bar' : 'lines';
 }
 
 function isLoopback(endpoint: string): boolean {
@@ -71,22 +70,6 @@ async function credentialsFor(endpoint: string): Promise<Credentials> {
   );
 }
 
-function summaryLine(s: ExtractSummary, timeZone: string): string {
-  const asOf =
-    s.final || s.asOfMs === null ? 'final' : `as of ${formatLocal(s.asOfMs, timeZone)} ${timeZone}`;
-  return [
-    `extracted ${s.enterpriseId} ${s.month} (${asOf}):`,
-    `${s.rows} rows,`,
-    `${s.duplicates} duplicates removed,`,
-    `${s.quarantined} quarantined,`,
-    `${s.windowsDone}/${s.windows} windows,`,
-    `${s.requests} requests,`,
-    `${s.retries} retries,`,
-    `${(s.elapsedMs / 1000).toFixed(1)} s`,
-    `→ ${s.database}`,
-  ].join(' ');
-}
-
 /** Ties SIGINT/SIGTERM to an AbortSignal: the first stops the run cleanly, a second exits at once. */
 function interruptSignal(): AbortSignal {
   const controller = new AbortController();
@@ -100,7 +83,8 @@ function interruptSignal(): AbortSignal {
   return controller.signal;
 }
 
-async function runExtract(
+/** Runs the extract stage with progress on stderr; returns its summary. */
+export async function runExtract(
   config: ExtractConfig,
   quiet: boolean,
   signal: AbortSignal,
@@ -108,112 +92,182 @@ async function runExtract(
   const credentials = await credentialsFor(config.endpoint);
   const progress = createProgress(progressMode(quiet), err);
   try {
-    const summary = await extractMonth({
-      enterpriseId: config.enterprise,
-      month: config.resolvedMonth,
-      timeZone: config.timeZone,
-      outDir: config.out,
-      endpoint: config.endpoint,
-      credentials,
-      signatureVersion: config.signature,
-      concurrency: config.concurrency,
-      qps: config.qps,
-      pageSize: config.pageSize,
-      splitPages: config.splitPages,
-      lagMs: config.lagMinutes * 60_000,
-      filters: {
-        type: config.type,
-        result: config.result as 0 | 1 | undefined,
-        url: config.url,
-        retry: config.retry,
-      },
-      timeoutMs: config.timeoutMs,
-      retryPolicy: {
-        retries: config.maxRetries,
-        baseDelayMs: 250,
-        maxDelayMs: 20_000,
-        maxRetryAfterMs: 60_000,
-      },
-      keepLanding: config.keepLanding,
-      fresh: config.fresh,
-      signal,
-      onEvent: progress.sink,
-    });
+    return await extractMonth({ ...extractOptionsOf(config, credentials), signal, onEvent: progress.sink });
+  } finally {
     progress.stop();
-    return summary;
-  } catch (error) {
-    progress.stop();
-    throw error;
   }
 }
 
 /** Set by a command whose SLA failed under --fail-on-breach: the run ends with exit 3. */
 let breached = false;
 
-function loadRunConfig(o: CommonFlags, flags: Record<string, unknown>): RunConfig {
-  const path = findConfigFile(o.config);
-  return resolveRunConfig(readConfigFile(path), flags, new Date(), path);
-}
-
-const percent = (value: number | null) => (value === null ? 'n/a' : `${(value * 100).toFixed(2)}%`);
-const ms = (value: number | null) => (value === null ? 'n/a' : `${Math.round(value)} ms`);
-
-/** How a month is qualified on every line: final, as of a time, or PARTIAL. */
-function stampOf(model: ReportModel): string {
-  const stamps = [model.final ? 'final' : `as of ${model.asOf}`];
-  if (!model.complete) stamps.push(`PARTIAL: ${model.incompleteWindows.length} windows missing`);
-  return stamps.join(', ');
-}
-
-function transformLine(model: ReportModel, dir: string): string {
-  const figures = [
-    `${model.totals.pushes} pushes`,
-    `success ${percent(model.totals.successRate)}`,
-    `eventual ${percent(model.retries.eventualSuccessRate)}`,
-    `p95 ${ms(model.latencyMs.p95)}`,
-  ];
-  if (model.sla !== null) {
-    const failed = model.sla.rules.filter((rule) => !rule.passed).length;
-    figures.push(
-      model.sla.passed ? 'SLA passed' : `SLA FAILED (${failed} of ${model.sla.rules.length} rules)`,
-    );
-  }
-  return `transformed ${model.enterpriseId} ${model.month} (${stampOf(model)}): ${figures.join(', ')} → ${dir}/summary.json`;
-}
-
 interface CommonFlags {
   config?: string;
   quiet?: boolean;
 }
 
-function extractFlags(o: Record<string, unknown>): Record<string, unknown> {
-  return {
-    enterprise: o.enterprise,
-    month: o.month,
-    endpoint: o.endpoint,
-    timeZone: o.tz,
-    out: o.out,
-    concurrency: o.concurrency,
-    qps: o.qps,
-    type: o.type,
-    result: o.result,
-    url: o.url,
-    retry: o.retry,
-    pageSize: o.pageSize,
-    splitPages: o.splitPages,
-    maxRetries: o.maxRetries,
-    timeoutMs: o.timeoutMs,
-    lagMinutes: o.lagMinutes,
-    signature: o.signature,
-    keepLanding: o.keepLanding,
-    fresh: o.fresh,
-  };
+type Flags = Record<string, unknown> & CommonFlags;
+
+function loadRunConfig(o: CommonFlags, flags: Record<string, unknown>): RunConfig {
+  const path = findConfigFile(o.config);
+  return resolveRunConfig(readConfigFile(path), flags, new Date(), path);
+}
+
+/** The files a config names are read before any work starts: a typo should not wait for a month of API calls. */
+async function checkFiles(config: RunConfig): Promise<void> {
+  if (config.sla !== undefined) {
+    const { readSlaFile } = await import('./transform/index.js');
+    await readSlaFile(config.sla);
+  }
+  if (config.templates !== undefined && !existsSync(config.templates)) {
+    throw new ConfigError(
+      `--templates ${config.templates}: no such folder (pushlog-report templates export DIR makes one)`,
+    );
+  }
+}
+
+/** Commander's camelCase options → config keys (the few that differ are renamed here). */
+function configFlags(o: Flags): Record<string, unknown> {
+  const { config: _config, quiet: _quiet, tz, ci: _ci, json: _json, dryRun: _dryRun, ...rest } = o;
+  return { ...rest, timeZone: tz };
 }
 
 function common(command: Command): Command {
   return command
-    .option('--config <file>', 'settings file (JSON or YAML); flags override it')
+    .option('--config <file>', 'settings file (JSON or YAML); default ./pushlog-report.config.{json,yaml}')
     .option('--quiet', 'no progress output');
+}
+
+function monthOptions(command: Command): Command {
+  return command
+    .option('--enterprise <ids>', 'call-center (enterprise) id; several separated by commas')
+    .option('--month <month>', 'YYYY-MM, last (previous full month, default) or current (as of now)')
+    .option('--tz <zone>', 'enterprise time zone (default Asia/Shanghai)')
+    .option('--out <dir>', 'output folder (default reports)');
+}
+
+function extractOptions(command: Command): Command {
+  return command
+    .option('--endpoint <url>', 'API endpoint (default https://dyvmsapi.aliyuncs.com)')
+    .option('--concurrency <n>', 'requests in flight (default 4)')
+    .option('--qps <n>', 'requests per second, retries included (default 10)')
+    .option('--type <n>', 'only this push type')
+    .option('--result <0|1>', 'only failures (0) or successes (1)')
+    .option('--url <url>', 'only pushes to this URL')
+    .option('--retry <n>', 'only attempts with this retry number (-2 = all)')
+    .option('--page-size <n>', 'rows per page, 1..500 (default 500)')
+    .option('--split-pages <n>', 'split a day into hours when it pages deeper than this (default 100)')
+    .option('--max-retries <n>', 'retries per request before a window fails (default 8)')
+    .option('--timeout-ms <n>', 'timeout per request (default 30000)')
+    .option('--lag-minutes <n>', 'the current month ends this long before now (default 10)')
+    .addOption(new Option('--signature <version>', 'request signature (default v3)').choices(['v3', 'v1']))
+    .option('--keep-landing', 'keep the landed page bodies after loading')
+    .option('--fresh', 'discard what an earlier run stored for this month');
+}
+
+function transformOptions(command: Command): Command {
+  return command
+    .option('--sla <file>', 'SLA rules (JSON or YAML) to evaluate')
+    .option('--allow-partial', 'report an incomplete extraction, stamped PARTIAL')
+    .option('--fail-on-breach', 'exit 3 when an SLA rule fails or has no data');
+}
+
+function renderOptions(command: Command): Command {
+  return command
+    .option('--format <list>', 'xlsx, pdf or xlsx,pdf (default both)')
+    .option('--locale <locale>', 'zh-CN (default) or en')
+    .option('--templates <dir>', 'templates overriding the built-in ones by file name')
+    .option('--no-redact', 'keep secrets in URL query strings and headers (redacted by default)')
+    .option('--raw-sheet', 'xlsx: add every record, split across sheets at the row limit');
+}
+
+/** Prints what a render stage wrote, as it is written. */
+function renderPrinter(quiet: boolean): (event: RunEvent) => void {
+  return (event) => {
+    if (quiet) return;
+    if (event.type === 'stage-started' && event.stage !== 'extract') {
+      err(`${event.stage} ${event.enterpriseId} ${event.month}…`);
+    } else if (event.type === 'render-finished') {
+      err(
+        `rendered ${event.format} → ${event.path} (${bytesOf(event.bytes)}, ${(event.elapsedMs / 1000).toFixed(1)} s)`,
+      );
+    }
+  };
+}
+
+async function runCommand(o: Flags, signal: AbortSignal): Promise<void> {
+  const config = loadRunConfig(o, configFlags(o));
+  await checkFiles(config);
+  const ci = o.ci === true || isCi();
+  if (o.dryRun) {
+    out(JSON.stringify(maskedConfig(config), null, 2));
+    return;
+  }
+  const quiet = o.quiet === true || o.json === true;
+  const results: MonthResult[] = [];
+  const failures: { id: string; error: unknown }[] = [];
+  // Several enterprises share one terminal: their progress goes to plain lines.
+  const mode = config.extract.length > 1 && config.parallel > 1 ? 'lines' : progressMode(quiet, ci);
+  const one = async (extract: ExtractConfig) => {
+    const credentials = await credentialsFor(extract.endpoint);
+    const progress = createProgress(quiet ? 'quiet' : mode, err);
+    const printRender = renderPrinter(quiet);
+    try {
+      const result = await runMonth({
+        extract,
+        report: config,
+        credentials,
+        signal,
+        arguments: { ...configFlags(o), configFile: config.configFile },
+        onEvent: (event) => {
+          if (event.type === 'stage-started' && event.stage === 'transform') progress.stop();
+          progress.sink(event as Parameters<typeof progress.sink>[0]);
+          printRender(event);
+        },
+      });
+      results.push(result);
+      if (config.failOnBreach && result.slaPassed === false) breached = true;
+    } catch (error) {
+      if (signal.aborted) throw error;
+      failures.push({ id: extract.enterprise, error });
+    } finally {
+      progress.stop();
+    }
+  };
+  const queue = [...config.extract];
+  await Promise.all(
+    Array.from({ length: Math.min(config.parallel, queue.length) }, async () => {
+      for (let next = queue.shift(); next !== undefined; next = queue.shift()) await one(next);
+    }),
+  );
+  results.sort((a, b) => a.enterpriseId.localeCompare(b.enterpriseId));
+  const { jsonLine, appendStepSummary, githubStepSummary } = await import('./deliver/index.js');
+  for (const result of results) {
+    out(o.json ? jsonLine(result.model, result) : runLine(result));
+    const summaryFile = process.env.GITHUB_STEP_SUMMARY;
+    if (summaryFile) await appendStepSummary(summaryFile, githubStepSummary(result.model, result.artifacts));
+  }
+  for (const failure of failures) {
+    err(
+      `pushlog-report: ${failure.id}: ${failure.error instanceof Error ? failure.error.message : String(failure.error)}`,
+    );
+  }
+  const first = failures[0];
+  if (first !== undefined) throw first.error;
+}
+
+/** The resolved config with secrets masked (`--dry-run`): the environment's, never the file's. */
+function maskedConfig(config: RunConfig): Record<string, unknown> {
+  const env = (name: string) => (process.env[name] ? '***' : '(not set)');
+  return {
+    ...config,
+    credentials: {
+      ALIBABA_CLOUD_ACCESS_KEY_ID: process.env.ALIBABA_CLOUD_ACCESS_KEY_ID ?? '(not set)',
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: env('ALIBABA_CLOUD_ACCESS_KEY_SECRET'),
+      ALIBABA_CLOUD_SECURITY_TOKEN: env('ALIBABA_CLOUD_SECURITY_TOKEN'),
+      SMTP_URL: env('SMTP_URL'),
+    },
+  };
 }
 
 function buildProgram(signal: AbortSignal): Command {
@@ -224,55 +278,49 @@ function buildProgram(signal: AbortSignal): Command {
     .exitOverride();
 
   common(
-    program
-      .command('extract')
-      .description('fetch a month of push logs into <out>/<enterprise>/<month>/staging.duckdb')
-      .option('--enterprise <id>', 'call-center (enterprise) id')
-      .option('--month <month>', 'YYYY-MM, last (previous full month) or current (as of now)', undefined)
-      .option('--endpoint <url>', 'API endpoint (default https://dyvmsapi.aliyuncs.com)')
-      .option('--tz <zone>', 'enterprise time zone (default Asia/Shanghai)')
-      .option('--out <dir>', 'output folder (default reports)')
-      .option('--concurrency <n>', 'requests in flight (default 4)')
-      .option('--qps <n>', 'requests per second, retries included (default 10)')
-      .option('--type <n>', 'only this push type')
-      .option('--result <0|1>', 'only failures (0) or successes (1)')
-      .option('--url <url>', 'only pushes to this URL')
-      .option('--retry <n>', 'only attempts with this retry number (-2 = all)')
-      .option('--page-size <n>', 'rows per page, 1..500 (default 500)')
-      .option('--split-pages <n>', 'split a day into hours when it pages deeper than this (default 100)')
-      .option('--max-retries <n>', 'retries per request before a window fails (default 8)')
-      .option('--timeout-ms <n>', 'timeout per request (default 30000)')
-      .option('--lag-minutes <n>', 'the current month ends this long before now (default 10)')
-      .addOption(new Option('--signature <version>', 'request signature (default v3)').choices(['v3', 'v1']))
-      .option('--keep-landing', 'keep the landed page bodies after loading')
-      .option('--fresh', 'discard what an earlier run stored for this month'),
-  ).action(async (o: Record<string, unknown> & CommonFlags) => {
-    const config = resolveExtractConfig(readConfigFile(o.config), extractFlags(o), new Date());
-    const summary = await runExtract(config, o.quiet ?? false, signal);
-    out(summaryLine(summary, config.timeZone));
+    extractOptions(
+      monthOptions(
+        program
+          .command('run')
+          .description('extract, transform, render (xlsx, pdf) and deliver a month, per enterprise'),
+      ),
+    ),
+  );
+  const run = program.commands.at(-1) as Command;
+  renderOptions(transformOptions(run))
+    .option('--email-to <list>', 'e-mail the report to these addresses (SMTP server from SMTP_URL)')
+    .option('--email-from <address>', 'sender address (default pushlog-report@<hostname>)')
+    .option('--parallel <n>', 'enterprises run at once (default 1)')
+    .option('--ci', 'CI mode: plain progress lines (also when CI=true)')
+    .option('--json', 'print one JSON line per month (summary path, artifacts, headline figures)')
+    .option('--dry-run', 'print the resolved configuration (secrets masked) and stop')
+    .action((o: Flags) => runCommand(o, signal));
+
+  common(
+    extractOptions(
+      monthOptions(
+        program
+          .command('extract')
+          .description('fetch a month of push logs into <out>/<id>/<month>/staging.duckdb'),
+      ),
+    ),
+  ).action(async (o: Flags) => {
+    const config = loadRunConfig(o, configFlags(o));
+    for (const extract of config.extract) {
+      out(extractLine(await runExtract(extract, o.quiet ?? false, signal), extract.timeZone));
+    }
   });
 
   common(
-    program
-      .command('transform')
-      .description("compute summary.json and raw.parquet from the month's staging.duckdb")
-      .option('--enterprise <id>', 'call-center (enterprise) id')
-      .option('--month <month>', 'YYYY-MM, last or current')
-      .option('--tz <zone>', 'enterprise time zone (default Asia/Shanghai)')
-      .option('--out <dir>', 'output folder (default reports)')
-      .option('--sla <file>', 'SLA rules (JSON or YAML) to evaluate')
-      .option('--allow-partial', 'report an incomplete extraction, stamped PARTIAL')
-      .option('--fail-on-breach', 'exit 3 when an SLA rule fails or has no data'),
-  ).action(async (o: Record<string, unknown> & CommonFlags) => {
-    const config = loadRunConfig(o, {
-      enterprise: o.enterprise,
-      month: o.month,
-      timeZone: o.tz,
-      out: o.out,
-      sla: o.sla,
-      allowPartial: o.allowPartial,
-      failOnBreach: o.failOnBreach,
-    });
+    transformOptions(
+      monthOptions(
+        program
+          .command('transform')
+          .description("compute summary.json and raw.parquet from the month's staging.duckdb"),
+      ),
+    ),
+  ).action(async (o: Flags) => {
+    const config = loadRunConfig(o, configFlags(o));
     const { transformMonth } = await import('./transform/index.js');
     for (const extract of config.extract) {
       const model = await transformMonth({
@@ -286,6 +334,50 @@ function buildProgram(signal: AbortSignal): Command {
       if (config.failOnBreach && model.sla !== null && !model.sla.passed) breached = true;
     }
   });
+
+  common(
+    renderOptions(
+      monthOptions(
+        program.command('render').description("write the workbook and the PDF from the month's summary.json"),
+      ),
+    ),
+  ).action(async (o: Flags) => {
+    const config = loadRunConfig(o, configFlags(o));
+    const { renderMonth } = await import('./render-month.js');
+    for (const extract of config.extract) {
+      const artifacts = await renderMonth({
+        dir: monthDir(extract.out, extract.enterprise, extract.resolvedMonth),
+        report: config,
+        signal,
+        onEvent: renderPrinter(o.quiet === true),
+      });
+      for (const artifact of artifacts) out(`${artifact.path} ${artifact.sha256}`);
+    }
+  });
+
+  common(
+    program
+      .command('verify')
+      .description("recompute every artifact's sha256 against manifest.json (tamper evidence)")
+      .argument('<dir>', 'a month folder, e.g. reports/7122600/2026-04'),
+  ).action(async (dir: string) => {
+    const { verifyFolder, describeVerifyResult } = await import('./store/manifest.js');
+    const result = await verifyFolder(dir);
+    for (const line of describeVerifyResult(result)) out(line);
+    if (!result.ok) throw new PipelineError('VERIFY_FAILED', `${dir} does not match its manifest.json`);
+  });
+
+  const templates = program.command('templates').description('work with the report templates');
+  templates
+    .command('export')
+    .description('copy the built-in templates into DIR, as a starting point for --templates')
+    .argument('<dir>', 'destination folder (created; existing files are not overwritten)')
+    .option('--force', 'overwrite files that exist')
+    .action(async (dir: string, o: { force?: boolean }) => {
+      const { exportTemplates } = await import('./render/templates.js');
+      const written = await exportTemplates(dir, { force: o.force === true });
+      out(`exported ${written.length} files to ${dir}; use them with --templates ${dir}`);
+    });
 
   common(
     program
@@ -321,7 +413,7 @@ function buildProgram(signal: AbortSignal): Command {
         ? `accepting the key pair from ALIBABA_CLOUD_ACCESS_KEY_ID (${keys.accessKeyId}) and its secret`
         : `accepting the demo key pair ${DEFAULT_KEY_PAIR.accessKeyId} / ${DEFAULT_KEY_PAIR.accessKeySecret} (not a secret)`,
     );
-    out(`try: pushlog-report extract --endpoint ${sim.url} --enterprise 7122600 --month last`);
+    out(`try: pushlog-report run --endpoint ${sim.url} --enterprise 7122600 --month last`);
     await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
     await sim.close();
   });
@@ -329,18 +421,21 @@ function buildProgram(signal: AbortSignal): Command {
   common(
     program
       .command('demo')
-      .description('run the pipeline against an in-process simulator (no account needed)')
+      .description('the whole pipeline against an in-process simulator (no account needed)')
       .option('--out <dir>', 'output folder (default reports)')
-      .option('--volume <n>', 'records in the demo month (default 200000)'),
-  ).action(async (o: { out?: string; volume?: string } & CommonFlags) => {
+      .option('--volume <n>', 'records in the demo month (default 200000)')
+      .option('--format <list>', 'xlsx, pdf or xlsx,pdf (default both)')
+      .option('--locale <locale>', 'zh-CN (default) or en'),
+  ).action(async (o: Flags) => {
     const { runDemo } = await import('./demo.js');
     await runDemo({
-      out: o.out ?? 'reports',
-      volume: o.volume,
+      flags: configFlags(o),
       quiet: o.quiet ?? false,
       signal,
       print: out,
-      runExtract,
+      onEvent: renderPrinter(o.quiet === true),
+      progressMode: progressMode(o.quiet ?? false),
+      warn: err,
     });
   });
   return program;

@@ -1,57 +1,85 @@
-import type { ExtractConfig } from './config.js';
-import { resolveExtractConfig } from './config.js';
-import type { ExtractSummary } from './events.js';
-import { monthDir } from './extract/index.js';
+import { resolveRunConfig } from './config.js';
+import type { ProgressMode } from './progress.js';
+import { createProgress } from './progress.js';
+import { type RunEvent, runMonth } from './run.js';
 import { DEFAULT_KEY_PAIR, startSimulator } from './simulator/index.js';
 
 export interface DemoOptions {
-  out: string;
-  volume: string | undefined;
+  /** flags given to `demo` (out, volume, format, locale) */
+  flags: Record<string, unknown>;
   quiet: boolean;
   signal: AbortSignal;
   print: (line: string) => void;
-  runExtract: (config: ExtractConfig, quiet: boolean, signal: AbortSignal) => Promise<ExtractSummary>;
+  warn: (line: string) => void;
+  onEvent: (event: RunEvent) => void;
+  progressMode: ProgressMode;
 }
 
+export const DEMO_ENTERPRISE = '7122600';
+
 /**
- * The whole pipeline against an in-process simulator: a sizeable month with a flaky endpoint and
- * some throttling and server errors, so a new user sees the real thing without an account.
+ * The whole pipeline against an in-process simulator: a sizeable month with a flaky endpoint, some
+ * throttling and server errors, an SLA, so a new user sees every artifact without an account.
  */
 export async function runDemo(options: DemoOptions): Promise<void> {
-  const volume = options.volume === undefined ? 200_000 : Number(options.volume);
+  const { volume, ...flags } = options.flags;
+  const records = volume === undefined ? 200_000 : Number(volume);
   const sim = await startSimulator({
-    volume,
+    volume: records,
     keys: DEFAULT_KEY_PAIR,
     throttleRate: 0.02,
     errorRate: 0.01,
     seed: 7,
   });
+  const progress = createProgress(options.quiet ? 'quiet' : options.progressMode, options.warn);
   try {
     options.print(
-      `demo: simulator on ${sim.url} with ${volume} records per month (2% throttled, 1% server errors)`,
+      `demo: simulator on ${sim.url} with ${records} records per month (2% throttled, 1% server errors)`,
     );
-    const config = resolveExtractConfig(
+    const config = resolveRunConfig(
       {},
       {
-        enterprise: '7122600',
+        enterprises: DEMO_ENTERPRISE,
         month: 'last',
         endpoint: sim.url,
-        out: options.out,
         qps: 50,
         concurrency: 6,
         fresh: true,
+        sla: new URL('../templates/demo-sla.yaml', import.meta.url).pathname,
+        ...Object.fromEntries(Object.entries(flags).filter(([, value]) => value !== undefined)),
       },
       new Date(),
     );
-    const summary = await options.runExtract(config, options.quiet, options.signal);
+    const extract = config.extract[0];
+    if (extract === undefined) return;
+    const started = Date.now();
+    const result = await runMonth({
+      extract,
+      report: config,
+      credentials: DEFAULT_KEY_PAIR,
+      signal: options.signal,
+      arguments: { demo: true, volume: records, ...flags },
+      onEvent: (event) => {
+        if (event.type === 'stage-started' && event.stage === 'transform') progress.stop();
+        progress.sink(event as Parameters<typeof progress.sink>[0]);
+        options.onEvent(event);
+      },
+    });
+    const summary = result.extract;
+    if (summary !== null) {
+      options.print(
+        `demo: extracted ${summary.rows} rows of ${result.month} in ${(summary.elapsedMs / 1000).toFixed(1)} s (${summary.requests} requests, ${summary.retries} retried)`,
+      );
+    }
+    const sla = result.slaPassed === null ? '' : `, SLA ${result.slaPassed ? 'passed' : 'breached'}`;
     options.print(
-      `demo: extracted ${summary.rows} rows of ${config.resolvedMonth} in ${(summary.elapsedMs / 1000).toFixed(1)} s (${summary.requests} requests, ${summary.retries} retried)`,
+      `demo: whole pipeline in ${((Date.now() - started) / 1000).toFixed(1)} s${sla}; artifacts in ${result.dir}/`,
     );
-    options.print(`demo: artifacts in ${monthDir(options.out, '7122600', config.resolvedMonth)}/`);
-    options.print(
-      `demo:   ${summary.database}  (query it: duckdb ${summary.database} "select count(*) from records")`,
-    );
+    for (const artifact of result.artifacts) options.print(`demo:   ${artifact.path}`);
+    options.print(`demo:   ${result.dir}/summary.json, raw.parquet, manifest.json, staging.duckdb`);
+    options.print(`demo: check them with: npx pushlog-report verify ${result.dir}`);
   } finally {
+    progress.stop();
     await sim.close();
   }
 }
