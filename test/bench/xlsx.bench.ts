@@ -410,6 +410,27 @@ async function main(): Promise<void> {
       misses.push(`summary sheets ${Math.round(summary.summaryMs ?? 0)} ms (target < ${TARGET_SUMMARY_MS})`);
     line(`ratio to baseline: ${ratio.toFixed(2)}× (target ≤ ${TARGET_RATIO}×)`);
     line(misses.length === 0 ? 'all targets met' : `MISSED: ${misses.join('; ')}`);
+    const result = {
+      bench: 'xlsx',
+      rows: [
+        {
+          label: `workbook, ${failed} failed rows`,
+          seconds: (render.ms ?? 0) / 1000,
+          baseline: 'exceljs streaming, no styles',
+          baselineSeconds: (baseline.ms ?? 0) / 1000,
+          peakRssMiB: render.maxRssMiB ?? 0,
+          target: `≤ ${TARGET_RATIO}×, < ${TARGET_PEAK_RSS_MIB} MiB`,
+          met: ratio <= TARGET_RATIO && (render.maxRssMiB ?? 0) <= TARGET_PEAK_RSS_MIB,
+        },
+        {
+          label: 'summary sheets',
+          seconds: (summary.summaryMs ?? 0) / 1000,
+          target: `< ${TARGET_SUMMARY_MS / 1000} s`,
+          met: (summary.summaryMs ?? 0) <= TARGET_SUMMARY_MS,
+        },
+      ],
+    };
+    line(`bench-result ${JSON.stringify(result)}`);
     process.exitCode = misses.length === 0 ? 0 : 1;
   } finally {
     if (!values.keep) await rm(root, { recursive: true, force: true });
