@@ -14,6 +14,7 @@ import { ConfigError, PipelineError } from './errors.js';
 import type { ExtractSummary } from './events.js';
 import { type Credentials, extractMonth, monthDir } from './extract/index.js';
 import { createProgress } from './progress.js';
+import { redactModel, redactUrl } from './render/redact.js';
 import { extractOptionsOf, type MonthResult, type RunEvent, runMonth } from './run.js';
 import { TOOL_VERSION } from './version.js';
 
@@ -119,6 +120,10 @@ async function checkFiles(config: RunConfig): Promise<void> {
     const { readSlaFile } = await import('./transform/index.js');
     await readSlaFile(config.sla);
   }
+  if (config.emailTo.length > 0) {
+    const { parseSmtpUrl } = await import('./deliver/index.js');
+    parseSmtpUrl(process.env.SMTP_URL);
+  }
   if (config.templates !== undefined && !existsSync(config.templates)) {
     throw new ConfigError(
       `--templates ${config.templates}: no such folder (pushlog-report templates export DIR makes one)`,
@@ -173,12 +178,18 @@ function transformOptions(command: Command): Command {
 }
 
 function renderOptions(command: Command): Command {
-  return command
-    .option('--format <list>', 'xlsx, pdf or xlsx,pdf (default both)')
-    .option('--locale <locale>', 'zh-CN (default) or en')
-    .option('--templates <dir>', 'templates overriding the built-in ones by file name')
-    .option('--no-redact', 'keep secrets in URL query strings and headers (redacted by default)')
-    .option('--raw-sheet', 'xlsx: add every record, split across sheets at the row limit');
+  return (
+    command
+      .option('--format <list>', 'xlsx, pdf or xlsx,pdf (default both)')
+      .option('--locale <locale>', 'zh-CN (default) or en')
+      .option('--templates <dir>', 'templates overriding the built-in ones by file name')
+      // With both spellings defined, commander sets no default, so `redact: false` in a config file holds.
+      .addOption(
+        new Option('--redact', 'redact secrets in URL query strings and headers (default)').hideHelp(),
+      )
+      .option('--no-redact', 'keep secrets in URL query strings and headers (redacted by default)')
+      .option('--raw-sheet', 'xlsx: add every record, split across sheets at the row limit')
+  );
 }
 
 /** Prints what a render stage wrote, as it is written. */
@@ -204,6 +215,7 @@ async function runCommand(o: Flags, signal: AbortSignal): Promise<void> {
     return;
   }
   const quiet = o.quiet === true || o.json === true;
+  if (config.format.includes('pdf')) await warnWithoutChromium();
   const results: MonthResult[] = [];
   const failures: { id: string; error: unknown }[] = [];
   // Several enterprises share one terminal: their progress goes to plain lines.
@@ -245,22 +257,55 @@ async function runCommand(o: Flags, signal: AbortSignal): Promise<void> {
   for (const result of results) {
     out(o.json ? jsonLine(result.model, result) : runLine(result));
     const summaryFile = process.env.GITHUB_STEP_SUMMARY;
-    if (summaryFile) await appendStepSummary(summaryFile, githubStepSummary(result.model, result.artifacts));
+    if (summaryFile) {
+      // The step summary page can be public: it shows what the artifacts show, redacted alike.
+      const model = config.redact ? redactModel(result.model) : result.model;
+      await appendStepSummary(summaryFile, githubStepSummary(model, result.artifacts));
+    }
   }
+  const first = failures[0];
+  if (first === undefined) return;
+  if (config.extract.length === 1) throw first.error;
+  // Several enterprises: one line each, then the first failure's code decides the exit status.
   for (const failure of failures) {
     err(
       `pushlog-report: ${failure.id}: ${failure.error instanceof Error ? failure.error.message : String(failure.error)}`,
     );
   }
-  const first = failures[0];
-  if (first !== undefined) throw first.error;
+  const code = first.error instanceof PipelineError ? first.error.code : 'INTERNAL';
+  throw new PipelineError(
+    code,
+    `${failures.length} of ${config.extract.length} enterprises failed (see above)`,
+  );
 }
 
-/** The resolved config with secrets masked (`--dry-run`): the environment's, never the file's. */
+/** Says at the start, not after an hour of extraction, that the PDF is going to fail. */
+async function warnWithoutChromium(): Promise<void> {
+  const { resolveExecutablePath, INSTALL_HINT } = await import('./render/pdf/browser.js');
+  const path = await resolveExecutablePath().catch(() => undefined);
+  if (path === undefined || !existsSync(path)) {
+    err(
+      `pushlog-report: warning: no Chromium at ${path ?? '(none found)'}: the workbook will be written but the PDF will fail; ${INSTALL_HINT}`,
+    );
+  }
+}
+
+/**
+ * The resolved config with secrets masked (`--dry-run`): the environment's are shown as set or not,
+ * and URLs (endpoint, --url filter) lose their user info and secret-looking query values.
+ */
 function maskedConfig(config: RunConfig): Record<string, unknown> {
   const env = (name: string) => (process.env[name] ? '***' : '(not set)');
+  const mask = (value: unknown): unknown =>
+    typeof value === 'string' && /^[a-z][a-z0-9+.-]*:\/\//i.test(value)
+      ? redactUrl(value)
+      : Array.isArray(value)
+        ? value.map(mask)
+        : value !== null && typeof value === 'object'
+          ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mask(v)]))
+          : value;
   return {
-    ...config,
+    ...(mask(config) as Record<string, unknown>),
     credentials: {
       ALIBABA_CLOUD_ACCESS_KEY_ID: process.env.ALIBABA_CLOUD_ACCESS_KEY_ID ?? '(not set)',
       ALIBABA_CLOUD_ACCESS_KEY_SECRET: env('ALIBABA_CLOUD_ACCESS_KEY_SECRET'),
@@ -348,6 +393,7 @@ function buildProgram(signal: AbortSignal): Command {
       const artifacts = await renderMonth({
         dir: monthDir(extract.out, extract.enterprise, extract.resolvedMonth),
         report: config,
+        arguments: configFlags(o),
         signal,
         onEvent: renderPrinter(o.quiet === true),
       });
@@ -368,8 +414,7 @@ function buildProgram(signal: AbortSignal): Command {
   });
 
   const templates = program.command('templates').description('work with the report templates');
-  templates
-    .command('export')
+  common(templates.command('export'))
     .description('copy the built-in templates into DIR, as a starting point for --templates')
     .argument('<dir>', 'destination folder (created; existing files are not overwritten)')
     .option('--force', 'overwrite files that exist')

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { resolveRunConfig } from './config.js';
 import type { ProgressMode } from './progress.js';
 import { createProgress } from './progress.js';
@@ -45,7 +46,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
         qps: 50,
         concurrency: 6,
         fresh: true,
-        sla: new URL('../templates/demo-sla.yaml', import.meta.url).pathname,
+        sla: fileURLToPath(new URL('../templates/demo-sla.yaml', import.meta.url)),
         ...Object.fromEntries(Object.entries(flags).filter(([, value]) => value !== undefined)),
       },
       new Date(),

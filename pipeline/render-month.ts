@@ -1,23 +1,27 @@
 /**
  * `pushlog-report render`: re-renders a month from its `summary.json` (and raw.parquet) without
- * touching the API or the figures. When the folder has a manifest, it is rewritten to vouch for
- * the new files, keeping what it recorded of the run that produced the data.
+ * touching the API or the figures, then writes the manifest anew (windows from the staging store,
+ * counts from the summary), so the folder verifies after a render as after a run.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ReportConfig } from './config.js';
 import { ConfigError } from './errors.js';
-import { type RenderEvent, type RenderedArtifact, renderReport } from './render/index.js';
-import { buildManifest, readManifest, removeManifest, writeManifest } from './store/manifest.js';
-import { type ReportModel, SUMMARY_FILE } from './transform/index.js';
+import type { RenderEvent, RenderedArtifact } from './render/index.js';
+import { removeTemporaryArtifacts, renderAndRecord } from './run.js';
+import { readManifest, removeManifest } from './store/manifest.js';
+import { type ReportModel, SCHEMA_VERSION, SUMMARY_FILE } from './transform/index.js';
 
 export interface RenderMonthOptions {
   dir: string;
   report: ReportConfig;
+  /** the render command's own arguments; the manifest keeps the run's, overridden by these */
+  arguments: Record<string, unknown>;
   signal?: AbortSignal;
   onEvent?: (event: RenderEvent) => void;
 }
 
+/** Reads `<dir>/summary.json`; a clear ConfigError when it is missing or not a summary. */
 export async function readSummary(dir: string): Promise<ReportModel> {
   const path = join(dir, SUMMARY_FILE);
   let text: string;
@@ -28,7 +32,20 @@ export async function readSummary(dir: string): Promise<ReportModel> {
       `No ${SUMMARY_FILE} in ${dir}: run pushlog-report transform (or run) for this month first`,
     );
   }
-  return JSON.parse(text) as ReportModel;
+  let model: ReportModel;
+  try {
+    model = JSON.parse(text) as ReportModel;
+  } catch (error) {
+    throw new ConfigError(
+      `${path} is not valid JSON (${(error as Error).message}): run pushlog-report transform again`,
+    );
+  }
+  if (model?.schemaVersion !== SCHEMA_VERSION) {
+    throw new ConfigError(
+      `${path} has schemaVersion ${JSON.stringify(model?.schemaVersion)}, this tool renders ${SCHEMA_VERSION}: run pushlog-report transform again`,
+    );
+  }
+  return model;
 }
 
 export async function renderMonth(options: RenderMonthOptions): Promise<RenderedArtifact[]> {
@@ -36,31 +53,15 @@ export async function renderMonth(options: RenderMonthOptions): Promise<Rendered
   const model = await readSummary(dir);
   const previous = await readManifest(dir).catch(() => undefined);
   await removeManifest(dir);
-  const outcome = await renderReport(model, report.format, {
+  await removeTemporaryArtifacts(dir);
+  const { rendered } = await renderAndRecord(model, report, {
     dir,
-    locale: report.locale,
-    redact: report.redact,
-    rawSheet: report.rawSheet,
-    ...(report.templates === undefined ? {} : { templatesDir: report.templates }),
+    startedAt: new Date(),
+    arguments: { ...previous?.arguments, ...options.arguments },
     ...(options.signal === undefined ? {} : { signal: options.signal }),
     ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
   });
-  if (previous !== undefined) {
-    const rendered = new Set(outcome.artifacts.map((a) => a.path.split('/').pop()));
-    const kept = previous.artifacts.map((a) => a.path).filter((path) => !rendered.has(path));
-    const manifest = await buildManifest({
-      dir,
-      enterpriseId: previous.enterpriseId,
-      month: previous.month,
-      arguments: previous.arguments,
-      windows: previous.windows,
-      counts: previous.counts,
-      artifacts: [...kept, ...outcome.artifacts.map((a) => a.path)],
-      startedAt: previous.startedAt,
-    });
-    await writeManifest(dir, manifest);
-  }
-  const failure = outcome.failures[0];
+  const failure = rendered.failures[0];
   if (failure !== undefined) throw failure.error;
-  return outcome.artifacts;
+  return rendered.artifacts;
 }

@@ -6,13 +6,21 @@
  * removed before any artifact is replaced, every artifact is renamed into place whole, and the new
  * manifest is written last.
  */
-import { readdir, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readdir, rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExtractConfig, ReportConfig } from './config.js';
 import { PipelineError } from './errors.js';
 import type { EventSink, ExtractSummary, PipelineEvent } from './events.js';
 import { type Credentials, type ExtractOptions, extractMonth, monthDir } from './extract/index.js';
-import { type RenderEvent, type RenderedArtifact, renderReport } from './render/index.js';
+import {
+  artifactName,
+  type RenderEvent,
+  type RenderedArtifact,
+  type RenderOutcome,
+  renderReport,
+} from './render/index.js';
+import { redactModel } from './render/redact.js';
 import { isTemporaryArtifact } from './store/artifacts.js';
 import { buildManifest, type Manifest, removeManifest, writeManifest } from './store/manifest.js';
 import { StagingStore } from './store/staging.js';
@@ -24,7 +32,7 @@ export type RunEvent =
   | { type: 'stage-started'; enterpriseId: string; month: string; stage: Stage }
   | { type: 'email-sent'; enterpriseId: string; month: string; to: string[]; messageId: string };
 
-export type Stage = 'extract' | 'transform' | 'render' | 'manifest' | 'deliver';
+export type Stage = 'extract' | 'transform' | 'render' | 'deliver';
 
 export interface RunMonthOptions {
   extract: ExtractConfig;
@@ -71,6 +79,8 @@ export async function runMonth(options: RunMonthOptions): Promise<MonthResult> {
   options.signal?.throwIfAborted();
   await removeManifest(dir);
   await removeTemporaryArtifacts(dir);
+  // An empty landing/ is only a leftover of the extraction (rmdir refuses a folder that still holds pages).
+  await rmdir(join(dir, 'landing')).catch(() => {});
 
   stage('transform');
   const model = await transformMonth({
@@ -83,35 +93,13 @@ export async function runMonth(options: RunMonthOptions): Promise<MonthResult> {
   options.signal?.throwIfAborted();
 
   stage('render');
-  const rendered = await renderReport(model, report.format, {
+  const { rendered, manifest, manifestPath } = await renderAndRecord(model, report, {
     dir,
-    locale: report.locale,
-    redact: report.redact,
-    rawSheet: report.rawSheet,
-    ...(report.templates === undefined ? {} : { templatesDir: report.templates }),
+    startedAt,
+    arguments: options.arguments ?? {},
     ...(options.signal === undefined ? {} : { signal: options.signal }),
     onEvent: emit,
   });
-
-  // The manifest vouches for what was written, even when one format failed: the xlsx of a
-  // machine without Chromium is still a good artifact.
-  stage('manifest');
-  const manifest = await buildManifest({
-    dir,
-    enterpriseId,
-    month,
-    arguments: options.arguments ?? {},
-    windows: await storedWindows(dir),
-    counts: {
-      fetched: model.totals.pushes + model.dataQuality.duplicatesRemoved,
-      duplicates: model.dataQuality.duplicatesRemoved,
-      quarantined: model.dataQuality.quarantined,
-      inReport: model.totals.pushes,
-    },
-    artifacts: [SUMMARY_FILE, RAW_FILE, ...rendered.artifacts.map((a) => a.path)],
-    startedAt,
-  });
-  const manifestPath = await writeManifest(dir, manifest);
   if (rendered.failures.length > 0) throw rendered.failures[0]?.error;
 
   let emailedTo: string[] = [];
@@ -119,7 +107,7 @@ export async function runMonth(options: RunMonthOptions): Promise<MonthResult> {
     stage('deliver');
     const { sendReport } = await import('./deliver/index.js');
     const sent = await sendReport({
-      model,
+      model: report.redact ? redactModel(model) : model,
       to: report.emailTo,
       ...(report.emailFrom === undefined ? {} : { from: report.emailFrom }),
       locale: report.locale,
@@ -201,15 +189,69 @@ export function extractOptionsOf(config: ExtractConfig, credentials: Credentials
   };
 }
 
+export interface RecordOptions {
+  dir: string;
+  startedAt: Date | string;
+  /** the run's arguments (the manifest records them, secrets redacted) */
+  arguments: Record<string, unknown>;
+  signal?: AbortSignal;
+  onEvent?: (event: RenderEvent) => void;
+}
+
+/**
+ * Renders every format asked for, then writes the manifest vouching for what was written (even
+ * when one format failed: the xlsx of a machine without Chromium is still a good artifact). The
+ * file of a format that failed is removed, so an older one cannot pass for this run's. The caller
+ * has removed the old manifest before anything was replaced.
+ */
+export async function renderAndRecord(
+  model: ReportModel,
+  report: ReportConfig,
+  options: RecordOptions,
+): Promise<{ rendered: RenderOutcome; manifest: Manifest; manifestPath: string }> {
+  const { dir } = options;
+  const rendered = await renderReport(model, report.format, {
+    dir,
+    locale: report.locale,
+    redact: report.redact,
+    rawSheet: report.rawSheet,
+    ...(report.templates === undefined ? {} : { templatesDir: report.templates }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+    ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
+  });
+  for (const failure of rendered.failures) {
+    await rm(join(dir, artifactName(model, failure.format)), { force: true });
+  }
+  const manifest = await buildManifest({
+    dir,
+    enterpriseId: model.enterpriseId,
+    month: model.month,
+    arguments: options.arguments,
+    windows: await storedWindows(dir),
+    counts: {
+      fetched: model.totals.pushes + model.dataQuality.duplicatesRemoved,
+      duplicates: model.dataQuality.duplicatesRemoved,
+      quarantined: model.dataQuality.quarantined,
+      inReport: model.totals.pushes,
+    },
+    artifacts: [SUMMARY_FILE, RAW_FILE, ...rendered.artifacts.map((a) => a.path)],
+    startedAt: options.startedAt,
+  });
+  return { rendered, manifest, manifestPath: await writeManifest(dir, manifest) };
+}
+
 /** Half-written files a killed run left behind (dot-names no reader takes for an artifact). */
-async function removeTemporaryArtifacts(dir: string): Promise<void> {
+export async function removeTemporaryArtifacts(dir: string): Promise<void> {
   const names = await readdir(dir).catch(() => [] as string[]);
   const stale = (name: string) => isTemporaryArtifact(name) || /\.\d+\.tmp$/.test(name);
   await Promise.all(names.filter(stale).map((name) => rm(join(dir, name), { force: true })));
 }
 
+/** The windows of the month's staging store; none when the folder has no store (a copied report). */
 async function storedWindows(dir: string) {
-  const store = await StagingStore.open(join(dir, 'staging.duckdb'), { memoryLimit: '128MB', threads: 1 });
+  const path = join(dir, 'staging.duckdb');
+  if (!existsSync(path)) return [];
+  const store = await StagingStore.open(path, { memoryLimit: '128MB', threads: 1 });
   try {
     return await store.windows();
   } finally {

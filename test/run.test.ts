@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -260,6 +260,12 @@ describe('failures end with one clear line, the documented exit code, and no rep
 
   it('no Chromium: the workbook is still written, the PDF fails saying how to install it', async () => {
     const out = join(work, 'no-chromium');
+    // A PDF of an earlier run must not pass for this run's.
+    await mkdir(monthDir(out), { recursive: true });
+    await writeFile(join(monthDir(out), `push-logs-${ENTERPRISE}-${MONTH}.pdf`), '%PDF-1.7 old');
+    // A PDF of an earlier run must not pass for this run's.
+    await mkdir(monthDir(out), { recursive: true });
+    await writeFile(join(monthDir(out), `push-logs-${ENTERPRISE}-${MONTH}.pdf`), '%PDF-1.7 old');
     const result = await cli(runArgs(sim.url, out, '--page-size', '100'), {
       PUPPETEER_EXECUTABLE_PATH: '/nonexistent/chromium',
     });
@@ -298,18 +304,65 @@ describe('CI mode', () => {
 
   it('--dry-run prints the resolved configuration with secrets masked', async () => {
     const secret = 'dry-run-secret-77';
-    const result = await cli([...runArgs(sim.url, join(work, 'dry')), '--dry-run'], {
-      ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAI5tPushlogSimulator',
-      ALIBABA_CLOUD_ACCESS_KEY_SECRET: secret,
-    });
+    const endpoint = 'http://someone:PASSWD-in-url@127.0.0.1:9';
+    const result = await cli(
+      [
+        ...runArgs(endpoint, join(work, 'dry')),
+        '--url',
+        'https://hook.example.com/cb?access_token=SECRETTOKEN',
+        '--dry-run',
+      ],
+      { ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAI5tPushlogSimulator', ALIBABA_CLOUD_ACCESS_KEY_SECRET: secret },
+    );
     expect(result.code).toBe(0);
-    expect(result.stdout).not.toContain(secret);
+    for (const hidden of [secret, 'PASSWD-in-url', 'SECRETTOKEN'])
+      expect(result.stdout).not.toContain(hidden);
     const config = JSON.parse(result.stdout) as {
       enterprises: string[];
+      redact: boolean;
       credentials: Record<string, string>;
     };
     expect(config.enterprises).toEqual([ENTERPRISE]);
+    expect(config.redact).toBe(true);
     expect(config.credentials.ALIBABA_CLOUD_ACCESS_KEY_SECRET).toBe('***');
     expect(existsSync(join(work, 'dry'))).toBe(false);
+  });
+
+  it('a config file can turn redaction off, and --redact turns it back on', async () => {
+    const file = join(work, 'no-redact.yaml');
+    await writeFile(file, 'redact: false\nlocale: en\n');
+    const off = await cli([...runArgs(sim.url, join(work, 'dry')), '--config', file, '--dry-run']);
+    expect(JSON.parse(off.stdout)).toMatchObject({ redact: false, locale: 'en' });
+    const on = await cli([...runArgs(sim.url, join(work, 'dry')), '--config', file, '--redact', '--dry-run']);
+    expect(JSON.parse(on.stdout)).toMatchObject({ redact: true });
+  });
+
+  it('--email-to without SMTP_URL is refused before any work, naming the variable', async () => {
+    const out = join(work, 'no-smtp');
+    const result = await cli([...runArgs(sim.url, out), '--email-to', 'ops@example.com'], { SMTP_URL: '' });
+    expect(result.code).toBe(2);
+    expect(errorLines(result)).toEqual([expect.stringMatching(/SMTP_URL is not set/)]);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('render alone re-renders byte-identical files and writes a manifest that verifies', async () => {
+    const dir = monthDir(referenceOut);
+    const xlsx = join(dir, `push-logs-${ENTERPRISE}-${MONTH}.xlsx`);
+    const before = await readFile(xlsx);
+    await rm(join(dir, 'manifest.json'));
+    const result = await cli([
+      'render',
+      '--enterprise',
+      ENTERPRISE,
+      '--month',
+      MONTH,
+      '--out',
+      referenceOut,
+      '--format',
+      'xlsx',
+    ]);
+    expect(result.code).toBe(0);
+    expect((await readFile(xlsx)).equals(before)).toBe(true);
+    expect((await cli(['verify', dir])).code).toBe(0);
   });
 });
