@@ -21,7 +21,6 @@
 //   1099  04-10  Result "2": quarantined
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { monthDir } from '../pipeline/extract/index.js';
 import { StagingStore } from '../pipeline/store/staging.js';
@@ -31,6 +30,7 @@ import {
   SUMMARY_SCHEMA,
   transformMonth,
 } from '../pipeline/transform/index.js';
+import { queryRows, withMemoryDb } from './helpers/duckdb.js';
 import { makeTempDir, removeTempDir } from './helpers/extract.js';
 import { checkSchema, extractMonths, HAND_FIXTURE } from './transform-helpers.js';
 
@@ -329,20 +329,12 @@ describe('a hand-computed month', () => {
     expect(text).not.toContain('token=');
     expect(text).not.toContain('sign=');
 
-    const db = await DuckDBInstance.create(':memory:');
-    const connection = await db.connect();
-    try {
-      const reader = await connection.runAndReadAll(
-        `SELECT id, url FROM read_parquet('${join(dir, 'raw.parquet')}') ORDER BY id`,
-      );
-      const rows = reader.getRowObjectsJson();
-      expect(rows.map((r) => r.id)).toEqual(Array.from({ length: 14 }, (_, i) => String(1001 + i)));
-      // The archive is the evidence: it keeps the Url exactly as the API sent it.
-      expect(rows.find((r) => r.id === '1005')?.url).toContain('?token=');
-    } finally {
-      connection.closeSync();
-      db.closeSync();
-    }
+    const rows = await queryRows<{ id: string; url: string }>(
+      `SELECT id, url FROM read_parquet('${join(dir, 'raw.parquet')}') ORDER BY id`,
+    );
+    expect(rows.map((r) => r.id)).toEqual(Array.from({ length: 14 }, (_, i) => String(1001 + i)));
+    // The archive is the evidence: it keeps the Url exactly as the API sent it.
+    expect(rows.find((r) => r.id === '1005')?.url).toContain('?token=');
   });
 
   it('is byte-identical when transformed again', async () => {
@@ -365,10 +357,14 @@ describe('a hand-computed month', () => {
         'meta',
         'quarantine',
         'quarantined',
-        'records',
         'staged',
         'windows',
       ]);
+      // The population is a view over the staged copies, not a second copy of the month.
+      const views = await store.query(
+        'SELECT view_name FROM duckdb_views() WHERE NOT internal ORDER BY view_name',
+      );
+      expect(views.map((v) => v.view_name)).toEqual(['records']);
     } finally {
       await store.close();
     }
@@ -443,9 +439,7 @@ describe('an empty month', () => {
 // queries.ts counts control characters in Params and Headers by json_valid first: valid JSON cannot
 // hold a raw C0 control character. Pin that DuckDB's parser enforces it wherever one could stand.
 it('json-valid-rejects-control-characters: DuckDB refuses raw C0 controls anywhere in JSON', async () => {
-  const db = await DuckDBInstance.create(':memory:');
-  const connection = await db.connect();
-  try {
+  await withMemoryDb(async (connection) => {
     const places = [
       (c: string) => `'{"a":"x' || ${c} || 'y"}'`,
       (c: string) => `'{"a' || ${c} || '":1}'`,
@@ -463,10 +457,7 @@ it('json-valid-rejects-control-characters: DuckDB refuses raw C0 controls anywhe
     // DEL is legal inside JSON strings: the macro checks it separately.
     const del = await connection.runAndReadAll(`SELECT json_valid('{"a":"' || chr(127) || '"}') AS valid`);
     expect(del.getRowObjectsJS()).toEqual([{ valid: true }]);
-  } finally {
-    connection.closeSync();
-    db.closeSync();
-  }
+  });
 });
 
 it('names all 29 push types of the reference table', () => {

@@ -4,7 +4,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TZDate } from '@date-fns/tz';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { format } from 'date-fns';
 import { describe, expect, it } from 'vitest';
 import { monthDir } from '../pipeline/extract/index.js';
@@ -16,6 +15,7 @@ import {
   transformMonth,
 } from '../pipeline/transform/index.js';
 import { offsetSegments } from '../pipeline/transform/local-day.js';
+import { queryRows } from './helpers/duckdb.js';
 import {
   BAD_FIXTURE,
   checkSchema,
@@ -42,19 +42,11 @@ interface RawRecord {
 }
 
 async function readParquet(outDir: string, month = MONTH): Promise<RawRecord[]> {
-  const db = await DuckDBInstance.create(':memory:');
-  const connection = await db.connect();
-  try {
-    const path = join(monthDir(outDir, ENTERPRISE, month), 'raw.parquet');
-    const reader = await connection.runAndReadAll(
-      `SELECT id, type, url, result, retry, timeout_s, create_time::DOUBLE AS create_time,
-         start_time::DOUBLE AS start_time, request_time::DOUBLE AS request_time, end_time::DOUBLE AS end_time FROM read_parquet('${path}')`,
-    );
-    return reader.getRowObjectsJS() as unknown as RawRecord[];
-  } finally {
-    connection.closeSync();
-    db.closeSync();
-  }
+  const path = join(monthDir(outDir, ENTERPRISE, month), 'raw.parquet');
+  return queryRows<RawRecord>(
+    `SELECT id, type, url, result, retry, timeout_s, create_time::DOUBLE AS create_time,
+       start_time::DOUBLE AS start_time, request_time::DOUBLE AS request_time, end_time::DOUBLE AS end_time FROM read_parquet('${path}')`,
+  );
 }
 
 /** The endpoint by WHATWG URL parsing, independent of the SQL: scheme://host[:port]/path. */

@@ -8,6 +8,8 @@ import { join } from 'node:path';
  */
 export class Landing {
   readonly root: string;
+  /** window folders made by this run: made once, not once per page */
+  readonly #made = new Set<string>();
 
   constructor(root: string) {
     this.root = root;
@@ -20,7 +22,10 @@ export class Landing {
   /** `<pageSeq>-<start>.json`: the page sequence number orders copies by fetch time. */
   async write(windowId: string, pageSeq: number, start: number, body: Buffer): Promise<string> {
     const dir = this.windowDir(windowId);
-    await mkdir(dir, { recursive: true });
+    if (!this.#made.has(dir)) {
+      await mkdir(dir, { recursive: true });
+      this.#made.add(dir);
+    }
     const file = join(dir, `${String(pageSeq).padStart(10, '0')}-${start}.json`);
     await writeFile(`${file}.tmp`, body);
     await rename(`${file}.tmp`, file);
@@ -28,10 +33,12 @@ export class Landing {
   }
 
   async removeWindow(windowId: string): Promise<void> {
+    this.#made.delete(this.windowDir(windowId));
     await rm(this.windowDir(windowId), { recursive: true, force: true });
   }
 
   async removeAll(): Promise<void> {
+    this.#made.clear();
     await rm(this.root, { recursive: true, force: true });
   }
 }

@@ -2,7 +2,16 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { PipelineError } from '../errors.js';
-import { CREATE_TABLES, SCHEMA_VERSION, typedRecordsSql } from './schema.js';
+import {
+  CREATE_TABLES,
+  DROP_TABLES,
+  type LandedPage,
+  quarantineInsertSql,
+  SCHEMA_VERSION,
+  stagedInsertSql,
+} from './schema.js';
+
+export type { LandedPage } from './schema.js';
 
 export type WindowState = 'pending' | 'done' | 'split' | 'failed';
 
@@ -31,6 +40,8 @@ export interface StagingOptions {
   /** DuckDB memory limit, e.g. '256MB': DuckDB spills to disk beyond it */
   memoryLimit?: string;
   threads?: number;
+  /** WAL size that triggers a checkpoint, e.g. '256MB' (DuckDB's default is 16MB) */
+  checkpointThreshold?: string;
 }
 
 export interface FinalCounts {
@@ -73,6 +84,7 @@ export class StagingStore {
         memory_limit: options.memoryLimit ?? '256MB',
         threads: String(options.threads ?? 2),
         preserve_insertion_order: 'false',
+        ...(options.checkpointThreshold ? { checkpoint_threshold: options.checkpointThreshold } : {}),
       });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -106,9 +118,8 @@ export class StagingStore {
           `${this.path} holds an extraction with other arguments (${what}): pass --fresh to start over`,
         );
       }
-      await this.#run(
-        'BEGIN; DELETE FROM meta; DELETE FROM windows; DELETE FROM staged; DELETE FROM quarantine; DROP TABLE IF EXISTS records; DROP TABLE IF EXISTS quarantined; COMMIT;',
-      );
+      // Dropped and made again, not emptied: a store of an older schema gets today's tables.
+      await this.#run(`BEGIN; ${DROP_TABLES} ${CREATE_TABLES} COMMIT;`);
     }
     const values = Object.entries(wanted)
       .map(([k, v]) => `(${sqlString(k)}, ${sqlString(v)})`)
@@ -136,6 +147,37 @@ export class StagingStore {
         )
         .join(', ')}`,
     );
+  }
+
+  /**
+   * Forgets the windows of an earlier plan that the current plan no longer has (with the windows
+   * they were split into) and the copies they staged. The current month's last day is planned up
+   * to "now": a run made later plans it anew, longer and under another id, and fetches all of it.
+   */
+  async forgetWindowsNotIn(ids: string[]): Promise<string[]> {
+    const keep = ids.length === 0 ? "''" : ids.map(sqlString).join(', ');
+    return this.#exclusive(async () => {
+      const reader = await this.#connection.runAndReadAll(
+        `WITH RECURSIVE gone(id) AS (
+           SELECT id FROM windows WHERE parent_id IS NULL AND id NOT IN (${keep})
+           UNION SELECT w.id FROM windows w JOIN gone g ON w.parent_id = g.id)
+         SELECT id FROM gone ORDER BY id`,
+      );
+      const gone = reader.getRowObjects().map((r) => String(r.id));
+      if (gone.length === 0) return gone;
+      const list = gone.map(sqlString).join(', ');
+      await this.#connection.run('BEGIN TRANSACTION');
+      try {
+        await this.#connection.run(`DELETE FROM staged WHERE window_id IN (${list})`);
+        await this.#connection.run(`DELETE FROM quarantine WHERE window_id IN (${list})`);
+        await this.#connection.run(`DELETE FROM windows WHERE id IN (${list})`);
+        await this.#connection.run('COMMIT');
+      } catch (error) {
+        await this.#connection.run('ROLLBACK').catch(() => {});
+        throw error;
+      }
+      return gone;
+    });
   }
 
   async windows(): Promise<StoredWindow[]> {
@@ -169,14 +211,15 @@ export class StagingStore {
   /**
    * Loads a window's landed pages and records its checkpoint in one transaction: a window is either
    * wholly stored and marked, or not at all. With `children`, the window is marked split and its
-   * children are planned in the same transaction.
+   * children are planned in the same transaction. `progress.records` is how many records the pages
+   * hold: when every one of them is valid, the quarantine pass is skipped.
    */
   async commitWindow(
     windowId: string,
-    files: string[],
+    pages: LandedPage[],
     maxFileBytes: number,
     bounds: { monthStartMs: number; monthEndMs: number },
-    progress: { pages: number; requests: number },
+    progress: { pages: number; requests: number; records?: number },
     children: PlannedWindow[] = [],
   ): Promise<{ rows: number; quarantined: number }> {
     return this.#exclusive(async () => {
@@ -184,25 +227,19 @@ export class StagingStore {
       try {
         let rows = 0;
         let quarantined = 0;
-        if (files.length > 0) {
-          const select = typedRecordsSql(files, maxFileBytes)
-            .replaceAll('$monthStart', sqlInt(bounds.monthStartMs))
-            .replaceAll('$monthEnd', sqlInt(bounds.monthEndMs))
-            .replaceAll('$window', sqlString(windowId));
-          await this.#connection.run(`CREATE OR REPLACE TEMP TABLE batch AS ${select}`);
-          const counts = await this.#connection.runAndReadAll(
-            'SELECT count(*) FILTER (WHERE reason IS NULL) AS ok, count(*) FILTER (WHERE reason IS NOT NULL) AS bad FROM batch',
-          );
-          const row = counts.getRowObjects()[0];
-          rows = Number(row?.ok ?? 0);
-          quarantined = Number(row?.bad ?? 0);
-          await this.#connection.run(
-            'INSERT INTO staged SELECT * EXCLUDE (reason, record, r) FROM batch WHERE reason IS NULL',
-          );
-          await this.#connection.run(
-            'INSERT INTO quarantine SELECT reason, id, record, window_id, fetch_seq FROM batch WHERE reason IS NOT NULL',
-          );
-          await this.#connection.run('DROP TABLE batch');
+        if (pages.length > 0) {
+          const fill = (sql: string) =>
+            sql
+              .replaceAll('$monthStart', sqlInt(bounds.monthStartMs))
+              .replaceAll('$monthEnd', sqlInt(bounds.monthEndMs))
+              .replaceAll('$window', sqlString(windowId));
+          // Straight from the pages into the tables: a window's rows are written once, not
+          // materialised first (that doubled the load's CPU and memory).
+          rows = (await this.#connection.run(fill(stagedInsertSql(pages, maxFileBytes)))).rowsChanged;
+          if (progress.records === undefined || rows < progress.records) {
+            const result = await this.#connection.run(fill(quarantineInsertSql(pages, maxFileBytes)));
+            quarantined = result.rowsChanged;
+          }
         }
         const state = children.length > 0 ? 'split' : 'done';
         await this.#connection.run(
@@ -247,35 +284,64 @@ export class StagingStore {
   }
 
   /**
-   * Builds `records`, the deduplicated population: one row per Id, the copy fetched last winning
-   * (metrics.md), and returns the counts.
+   * Settles the deduplicated population and returns the counts: marks every copy but the one
+   * fetched last of each Id `superseded` (metrics.md: the copy fetched last wins), which the
+   * `records` view leaves out, and keeps how many Ids had copies that differ.
    */
   async finalize(): Promise<FinalCounts> {
-    await this.#run(`CREATE OR REPLACE TABLE records AS
-      SELECT * EXCLUDE (window_id, fetch_seq, content_hash) FROM staged
-      QUALIFY row_number() OVER (PARTITION BY id ORDER BY fetch_seq DESC) = 1`);
-    // A bad record fetched twice (adjacent windows overlap) is one bad record: keyed by Id, or by
-    // its whole content when it has no Id.
-    await this.#run(`CREATE OR REPLACE TABLE quarantined AS
-      SELECT * FROM quarantine
-      QUALIFY row_number() OVER (
-        PARTITION BY CASE WHEN id IS NULL OR id = '' THEN 'record:' || record ELSE 'id:' || id END
-        ORDER BY fetch_seq DESC) = 1`);
-    const rows = await this.#rows(`SELECT
-      (SELECT count(*) FROM staged) AS fetched,
-      (SELECT count(*) FROM records) AS rows,
-      (SELECT count(*) FROM (SELECT id FROM staged GROUP BY id HAVING count(DISTINCT content_hash) > 1)) AS differing,
-      (SELECT count(*) FROM quarantined) AS quarantined`);
-    const r = rows[0] ?? {};
-    const fetched = Number(r.fetched ?? 0);
-    const population = Number(r.rows ?? 0);
-    return {
-      fetched,
-      rows: population,
-      duplicates: fetched - population,
-      duplicatesDiffering: Number(r.differing ?? 0),
-      quarantined: Number(r.quarantined ?? 0),
-    };
+    return this.#exclusive(async () => {
+      const c = this.#connection;
+      await c.run('BEGIN TRANSACTION');
+      try {
+        // Only an Id fetched twice has a superseded copy: a 64-bit hash of the Id finds those
+        // candidates cheaply and the Id itself decides, so a hash collision changes nothing.
+        await c.run(`CREATE OR REPLACE TEMP TABLE copies AS
+          SELECT id, fetch_seq, content_hash FROM staged
+          WHERE hash(id) IN (SELECT hash(id) AS h FROM staged GROUP BY h HAVING count(*) > 1)`);
+        await c.run('UPDATE staged SET superseded = false WHERE superseded');
+        await c.run(`UPDATE staged SET superseded = true WHERE fetch_seq IN (
+          SELECT fetch_seq FROM copies
+          QUALIFY row_number() OVER (PARTITION BY id ORDER BY fetch_seq DESC) > 1)`);
+        const differing = await c.runAndReadAll(`SELECT count(*) AS n
+          FROM (SELECT id FROM copies GROUP BY id HAVING count(DISTINCT content_hash) > 1)`);
+        await c.run(
+          `INSERT OR REPLACE INTO meta VALUES ('duplicatesDiffering', '${Number(differing.getRowObjects()[0]?.n ?? 0)}')`,
+        );
+        await c.run('DROP TABLE copies');
+        // A bad record fetched twice (adjacent windows overlap) is one bad record: keyed by Id, or
+        // by its whole content when it has no Id.
+        await c.run(`CREATE OR REPLACE TABLE quarantined AS
+          SELECT * FROM quarantine
+          QUALIFY row_number() OVER (
+            PARTITION BY CASE WHEN id IS NULL OR id = '' THEN 'record:' || record ELSE 'id:' || id END
+            ORDER BY fetch_seq DESC) = 1`);
+        await c.run('COMMIT');
+      } catch (error) {
+        await c.run('ROLLBACK').catch(() => {});
+        throw new PipelineError(
+          'STORE_FAILED',
+          `Deduplicating ${this.path} failed: ${firstLine(String(error))}`,
+          {
+            cause: error,
+          },
+        );
+      }
+      const reader = await c.runAndReadAll(`SELECT
+        (SELECT count(*) FROM staged) AS fetched,
+        (SELECT count(*) FROM staged WHERE superseded) AS duplicates,
+        (SELECT value FROM meta WHERE key = 'duplicatesDiffering') AS differing,
+        (SELECT count(*) FROM quarantined) AS quarantined`);
+      const r = reader.getRowObjects()[0] ?? {};
+      const fetched = Number(r.fetched ?? 0);
+      const duplicates = Number(r.duplicates ?? 0);
+      return {
+        fetched,
+        rows: fetched - duplicates,
+        duplicates,
+        duplicatesDiffering: Number(r.differing ?? 0),
+        quarantined: Number(r.quarantined ?? 0),
+      };
+    });
   }
 
   /** Runs a read-only query (tests, ad-hoc checks). */

@@ -23,10 +23,6 @@ export interface Db {
 }
 
 export const LATENCY_QUANTILES = [0.5, 0.9, 0.95, 0.99] as const;
-/** C0 control characters other than tab, line feed and carriage return, and DEL (RE2 class). */
-export const CONTROL_CHARACTER_CLASS = '[\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]';
-/** The most characters a spreadsheet cell holds: longer text cannot be shown whole. */
-export const OVERLONG_CHARACTERS = 32_767;
 export const SIGNATURE_CHARACTERS = 120;
 export const TOP_FAILURES = 20;
 export const QUARANTINE_SAMPLE = 100;
@@ -35,9 +31,16 @@ export const sqlString = (value: string): string => `'${value.replaceAll("'", "'
 
 /**
  * Macros, the endpoint of each distinct Url, and the views every query reads. `localDay` is SQL
- * for the local day number of `ms` (see local-day.ts).
+ * for the local day number of `ms` (see local-day.ts). The figures read `population`: the records
+ * (the deduplicated copies) with the per-record columns extract computed as it loaded them (the
+ * delivery key's hash and the text checks, see pipeline/store/schema.ts), so no figure reads the
+ * long text columns again but the few that must.
  */
 export async function defineViews(db: Db, localDay: (ms: string) => string): Promise<void> {
+  // A query that reads the population twice (deliveries: the single attempts and the shared keys)
+  // must scan it twice: DuckDB's common-subplan elimination would instead materialise one scan with
+  // every column either side needs, Params included, ten million rows of it (measured: 4× the CPU).
+  await db.query("SET disabled_optimizers = 'common_subplan'");
   await db.query(`
     CREATE OR REPLACE TEMP MACRO rate(part, whole) AS part / nullif(whole, 0);
     CREATE OR REPLACE TEMP MACRO local_day(ms) AS ${localDay('ms')};
@@ -49,16 +52,6 @@ export async function defineViews(db: Db, localDay: (ms: string) => string): Pro
       WHEN code IS NULL OR code = '' THEN 'none'
       WHEN regexp_full_match(code, '[2-5][0-9][0-9]') THEN left(code, 1) || 'xx'
       ELSE 'other' END;
-    CREATE OR REPLACE TEMP MACRO has_control_characters(text) AS
-      regexp_matches(text, '${CONTROL_CHARACTER_CLASS}');
-    -- The same for JSON text (Params, Headers), faster: valid JSON cannot hold a raw C0 control
-    -- character (RFC 8259, which DuckDB's parser enforces: see test/transform-hand.test.ts), so
-    -- text that parses needs only the DEL check.
-    CREATE OR REPLACE TEMP MACRO json_has_control_characters(text) AS
-      CASE WHEN json_valid(text) THEN contains(text, chr(127)) ELSE has_control_characters(text) END;
-    -- length() counts characters; strlen() counts bytes and is free, and never below length().
-    CREATE OR REPLACE TEMP MACRO is_overlong(text) AS
-      strlen(text) > ${OVERLONG_CHARACTERS} AND length(text) > ${OVERLONG_CHARACTERS};
     -- metrics.md "byEndpoint": scheme://host[:port]/path, host lower-cased. User info, query and
     -- fragment are dropped (they carry secrets); a Url that is not absolute keeps what precedes
     -- its first '?' or '#'.
@@ -72,40 +65,24 @@ export async function defineViews(db: Db, localDay: (ms: string) => string): Pro
         || CASE WHEN url_parts(url).path = '' THEN '/' ELSE url_parts(url).path END
       END;
 
-    -- Urls repeat across a month: normalise and check each distinct one once. endpoint_id is a
-    -- small number for the endpoint, cheaper to group and sort by than its text.
+    CREATE OR REPLACE TEMP VIEW population AS SELECT * FROM staged WHERE NOT superseded;
+
+    -- Urls repeat across a month: normalise each distinct one once. endpoint_id is a small number
+    -- for the endpoint, cheaper to group and sort by than its text.
     CREATE OR REPLACE TEMP TABLE endpoints AS
-      SELECT url, endpoint, dense_rank() OVER (ORDER BY endpoint) AS endpoint_id,
-        coalesce(has_control_characters(url), false) AS url_has_control_characters,
-        coalesce(is_overlong(url), false) AS url_is_overlong
-      FROM (SELECT url, endpoint_of(url) AS endpoint FROM (SELECT DISTINCT url FROM records));
+      SELECT url, endpoint, dense_rank() OVER (ORDER BY endpoint) AS endpoint_id
+      FROM (SELECT url, endpoint_of(url) AS endpoint FROM (SELECT DISTINCT url FROM population));
 
     CREATE OR REPLACE TEMP VIEW pushes AS
       SELECT *, local_day(create_time) AS day,
         latency_of(start_time, end_time) AS latency_ms,
         request_time - start_time AS queue_ms,
         end_time - request_time AS round_trip_ms
-      FROM records;
+      FROM population;
     CREATE OR REPLACE TEMP VIEW pushes_by_endpoint AS
       SELECT p.*, e.* EXCLUDE (url) FROM pushes p JOIN endpoints e ON p.url IS NOT DISTINCT FROM e.url;
   `);
-  await db.query(RECORD_CHECKS_SQL);
 }
-
-/**
- * The one pass over the long text columns (a month's Params alone can be gigabytes): per record,
- * a 64-bit hash of its delivery key and the text checks of metrics.md "The population". The
- * figures that need them read this narrow table instead.
- */
-const RECORD_CHECKS_SQL = `
-CREATE OR REPLACE TEMP TABLE record_checks AS
-SELECT
-  hash(type, url, method, params) AS key_hash,
-  type, endpoint_id, result,
-  url_has_control_characters OR json_has_control_characters(params) OR json_has_control_characters(headers)
-    OR has_control_characters(result_text) AS has_control_characters,
-  url_is_overlong OR is_overlong(params) OR is_overlong(headers) OR is_overlong(result_text) AS is_overlong
-FROM pushes_by_endpoint`;
 
 // --- reading DuckDB values -------------------------------------------------------------------
 
@@ -129,13 +106,64 @@ const textOrNull = (value: unknown): string | null =>
 
 // --- groups: totals, latency, byType, byEndpoint, byDay ----------------------------------------
 
-/** metrics.md "Latency": count, mean, min, max, exact percentiles, over Timeout, buckets. */
+// --- exact percentiles -----------------------------------------------------------------------
+
+/**
+ * Exact percentiles from a histogram: `histogram` is SQL yielding the columns `keys`, a value `v`
+ * (an integer: latencies are whole milliseconds) and its count `n`; the result has `keys` and
+ * `quantiles`, the list of PERCENTILE.INC values (metrics.md "Latency") in the order of `ps`.
+ *
+ * This is DuckDB's quantile_cont to the last bit, not an approximation: with the n values sorted,
+ * h = (n − 1)·p, x[⌊h⌋] is the smallest value whose running count exceeds ⌊h⌋ (likewise x[⌈h⌉]),
+ * and the interpolation is written x[⌊h⌋]·(1 − d) + x[⌈h⌉]·d, the form DuckDB evaluates, in the
+ * same double arithmetic. It is cheaper: counting a month's values per group is a hash aggregate
+ * into a few hundred thousand (group, value) pairs, where quantile_cont keeps every value of every
+ * group (four grouping sets of ten million) and selects among them.
+ */
+export function histogramQuantilesSql(histogram: string, keys: string[], ps: readonly number[]): string {
+  const by = keys.join(', ');
+  const rows = ps.map((p, i) => `(${i + 1}, CAST(${p} AS DOUBLE))`).join(', ');
+  return `
+WITH histogram AS (${histogram}), ranked AS (
+  SELECT ${by}, v,
+    sum(n) OVER (PARTITION BY ${by} ORDER BY v ROWS UNBOUNDED PRECEDING) AS upto,
+    (sum(n) OVER (PARTITION BY ${by}) - 1)::DOUBLE AS last
+  FROM histogram
+), picked AS (
+  SELECT ${by}, q.i, any_value(last * q.p) AS h,
+    min(v) FILTER (WHERE upto > floor(last * q.p)) AS lo,
+    min(v) FILTER (WHERE upto > ceil(last * q.p)) AS hi
+  FROM ranked, (VALUES ${rows}) AS q(i, p)
+  GROUP BY ${by}, q.i
+)
+SELECT ${by}, list(CASE WHEN h = floor(h) THEN lo::DOUBLE
+    ELSE lo::DOUBLE * (1 - (h - floor(h))) + hi::DOUBLE * (h - floor(h)) END ORDER BY i) AS quantiles
+FROM picked
+GROUP BY ${by}`;
+}
+
+// --- groups: totals, latency, byType, byEndpoint, byDay ----------------------------------------
+
+const GROUPED_BY = `CASE WHEN GROUPING(type) = 0 THEN 'type' WHEN GROUPING(endpoint_id) = 0 THEN 'endpoint'
+    WHEN GROUPING(day) = 0 THEN 'day' ELSE 'month' END`;
+
+/** metrics.md "Latency" percentiles of every group (see GROUPS_SQL), from one histogram pass. */
+const GROUP_QUANTILES_SQL = `
+CREATE OR REPLACE TEMP TABLE group_quantiles AS ${histogramQuantilesSql(
+  `SELECT ${GROUPED_BY} AS grouped_by, type, endpoint_id, day, latency_ms AS v, count(*) AS n
+  FROM pushes_by_endpoint
+  WHERE latency_ms IS NOT NULL
+  GROUP BY GROUPING SETS ((latency_ms), (type, latency_ms), (endpoint_id, latency_ms), (day, latency_ms))`,
+  ['grouped_by', 'type', 'endpoint_id', 'day'],
+  LATENCY_QUANTILES,
+)}`;
+
+/** metrics.md "Latency": count, mean, min, max, over Timeout, buckets (percentiles: above). */
 const LATENCY_COLUMNS = `
   count(latency_ms) AS latency_count,
   avg(latency_ms) AS latency_mean,
   min(latency_ms) AS latency_min,
   max(latency_ms) AS latency_max,
-  quantile_cont(latency_ms, [${LATENCY_QUANTILES.join(', ')}]) AS latency_quantiles,
   count(*) FILTER (WHERE latency_ms > timeout_s * 1000) AS over_timeout,
   count(*) FILTER (WHERE latency_ms < 100) AS bucket_0_100,
   count(*) FILTER (WHERE latency_ms >= 100 AND latency_ms < 300) AS bucket_100_300,
@@ -146,9 +174,7 @@ const LATENCY_COLUMNS = `
 /** One row per group: the whole month, each Type, each endpoint, each local day with records. */
 const GROUPS_SQL = `
 WITH groups AS (
-  SELECT
-    CASE WHEN GROUPING(type) = 0 THEN 'type' WHEN GROUPING(endpoint_id) = 0 THEN 'endpoint'
-         WHEN GROUPING(day) = 0 THEN 'day' ELSE 'month' END AS grouped_by,
+  SELECT ${GROUPED_BY} AS grouped_by,
     type, endpoint_id, day,
     count(*) AS pushes,
     count(*) FILTER (WHERE result = 1) AS succeeded,
@@ -157,15 +183,17 @@ WITH groups AS (
   FROM pushes_by_endpoint
   GROUP BY GROUPING SETS ((), (type), (endpoint_id), (day))
 )
-SELECT * EXCLUDE (latency_quantiles),
-  (SELECT any_value(endpoint) FROM endpoints e WHERE e.endpoint_id = groups.endpoint_id) AS endpoint,
+SELECT g.*,
+  (SELECT any_value(endpoint) FROM endpoints e WHERE e.endpoint_id = g.endpoint_id) AS endpoint,
   pushes - succeeded AS failed,
   rate(succeeded, pushes) AS success_rate,
   rate(retried, pushes) AS retried_share,
-  latency_quantiles[1] AS latency_p50, latency_quantiles[2] AS latency_p90,
-  latency_quantiles[3] AS latency_p95, latency_quantiles[4] AS latency_p99,
-  day_text(day) AS date
-FROM groups`;
+  q.quantiles[1] AS latency_p50, q.quantiles[2] AS latency_p90,
+  q.quantiles[3] AS latency_p95, q.quantiles[4] AS latency_p99,
+  day_text(g.day) AS date
+FROM groups g LEFT JOIN group_quantiles q ON q.grouped_by = g.grouped_by
+  AND q.type IS NOT DISTINCT FROM g.type AND q.endpoint_id IS NOT DISTINCT FROM g.endpoint_id
+  AND q.day IS NOT DISTINCT FROM g.day`;
 
 export interface GroupFigures extends GroupRow {
   retriedShare: number | null;
@@ -180,6 +208,7 @@ export interface Groups {
 
 export async function readGroups(db: Db): Promise<Groups> {
   const groups: Groups = { month: emptyGroup(), byType: new Map(), byEndpoint: new Map(), byDay: new Map() };
+  await db.query(GROUP_QUANTILES_SQL);
   for (const row of await db.query(GROUPS_SQL)) {
     const figures: GroupFigures = {
       ...outcomesOf(row),
@@ -285,31 +314,36 @@ export interface Deliveries {
  */
 const SHARED_KEYS_SQL = `
 CREATE OR REPLACE TEMP TABLE shared_keys AS
-  SELECT key_hash FROM record_checks GROUP BY key_hash HAVING count(*) > 1`;
+  SELECT key_hash FROM population GROUP BY key_hash HAVING count(*) > 1`;
 
 const DELIVERIES_SQL = `
 WITH deliveries AS (
-  SELECT type, endpoint_id, result = 1 AS delivered
-  FROM record_checks
+  SELECT type, url, result = 1 AS delivered
+  FROM population
   WHERE key_hash NOT IN (SELECT key_hash FROM shared_keys)
   UNION ALL
-  SELECT type, any_value(endpoint_id), bool_or(result = 1)
-  FROM pushes_by_endpoint
-  WHERE hash(type, url, method, params) IN (SELECT key_hash FROM shared_keys)
+  SELECT type, url, bool_or(result = 1)
+  FROM population
+  WHERE key_hash IN (SELECT key_hash FROM shared_keys)
   GROUP BY type, url, method, params
+), by_url AS (
+  -- Each delivery has one Type and one Url: count per (Type, Url), a few hundred rows at most, and
+  -- only then map Urls to endpoints.
+  SELECT type, url, count(*) AS deliveries, count(*) FILTER (WHERE delivered) AS delivered
+  FROM deliveries
+  GROUP BY type, url
 ), counts AS (
   SELECT
     CASE WHEN GROUPING(type) = 0 THEN 'type' WHEN GROUPING(endpoint_id) = 0 THEN 'endpoint' ELSE 'month' END
       AS grouped_by,
     type, endpoint_id,
-    count(*) AS deliveries,
-    count(*) FILTER (WHERE delivered) AS delivered,
-    count(*) FILTER (WHERE NOT delivered) AS exhausted,
-    rate(count(*) FILTER (WHERE delivered), count(*)) AS eventual_success_rate
-  FROM deliveries
+    CAST(sum(deliveries) AS BIGINT) AS deliveries,
+    CAST(sum(delivered) AS BIGINT) AS delivered
+  FROM by_url b JOIN endpoints e ON b.url IS NOT DISTINCT FROM e.url
   GROUP BY GROUPING SETS ((), (type), (endpoint_id))
 )
-SELECT c.*, (SELECT any_value(endpoint) FROM endpoints e WHERE e.endpoint_id = c.endpoint_id) AS endpoint
+SELECT c.*, deliveries - delivered AS exhausted, rate(delivered, deliveries) AS eventual_success_rate,
+  (SELECT any_value(endpoint) FROM endpoints e WHERE e.endpoint_id = c.endpoint_id) AS endpoint
 FROM counts c`;
 
 export async function readDeliveries(db: Db): Promise<Deliveries> {
@@ -403,25 +437,41 @@ SELECT
   -- metrics.md "Retries"
   rate(count(*) FILTER (WHERE retry = 0 AND result = 1), count(*) FILTER (WHERE retry = 0))
     AS first_attempt_success_rate,
-  -- metrics.md "Latency", decomposition where the times are present
-  count(queue_ms) AS queue_count, avg(queue_ms) AS queue_mean, quantile_cont(queue_ms, 0.95) AS queue_p95,
+  -- metrics.md "Latency", decomposition where the times are present (p95: below)
+  count(queue_ms) AS queue_count, avg(queue_ms) AS queue_mean,
   count(round_trip_ms) AS round_trip_count, avg(round_trip_ms) AS round_trip_mean,
-  quantile_cont(round_trip_ms, 0.95) AS round_trip_p95,
   -- metrics.md "The population": oddities counted under data quality
   count(*) FILTER (WHERE latency_ms IS NULL) AS invalid_latency,
-  (SELECT count(*) FILTER (WHERE has_control_characters) FROM record_checks) AS control_characters,
-  (SELECT count(*) FILTER (WHERE is_overlong) FROM record_checks) AS overlong_text
+  count(*) FILTER (WHERE has_control_characters) AS control_characters,
+  count(*) FILTER (WHERE is_overlong) AS overlong_text
 FROM pushes`;
+
+/** The p95 of the queue and round-trip times, exact, from one histogram pass. */
+const SPAN_QUANTILES_SQL = histogramQuantilesSql(
+  `SELECT CASE WHEN GROUPING(queue_ms) = 0 THEN 'queue' ELSE 'round_trip' END AS span,
+    coalesce(queue_ms, round_trip_ms) AS v, count(*) AS n
+  FROM pushes
+  GROUP BY GROUPING SETS ((queue_ms), (round_trip_ms))
+  HAVING v IS NOT NULL`,
+  ['span'],
+  [0.95],
+);
 
 export async function readMonthScan(db: Db): Promise<MonthScan> {
   const [row = {}] = await db.query(MONTH_SCAN_SQL);
+  const spans = new Map(
+    (await db.query(`SELECT span, quantiles[1] AS p95 FROM (${SPAN_QUANTILES_SQL})`)).map((r) => [
+      text(r.span),
+      real(r.p95),
+    ]),
+  );
   return {
     firstAttemptSuccessRate: real(row.first_attempt_success_rate),
-    queueMs: { count: count(row.queue_count), mean: real(row.queue_mean), p95: real(row.queue_p95) },
+    queueMs: { count: count(row.queue_count), mean: real(row.queue_mean), p95: spans.get('queue') ?? null },
     roundTripMs: {
       count: count(row.round_trip_count),
       mean: real(row.round_trip_mean),
-      p95: real(row.round_trip_p95),
+      p95: spans.get('round_trip') ?? null,
     },
     invalidLatency: count(row.invalid_latency),
     controlCharacters: count(row.control_characters),
@@ -433,7 +483,7 @@ export async function readMonthScan(db: Db): Promise<MonthScan> {
 export async function readRetryHistogram(db: Db): Promise<Retries['histogram']> {
   const rows = await db.query(`
     SELECT coalesce(CAST(retry AS VARCHAR), 'none') AS retry_value, count(*) AS records
-    FROM records GROUP BY retry ORDER BY retry NULLS LAST`);
+    FROM population GROUP BY retry ORDER BY retry NULLS LAST`);
   return Object.fromEntries(rows.map((r) => [text(r.retry_value), count(r.records)]));
 }
 
@@ -450,7 +500,7 @@ export interface StatusFigures extends StatusCodes {
  */
 const STATUS_SQL = `
 WITH by_code AS (
-  SELECT status_code, result, count(*) AS records FROM records GROUP BY status_code, result
+  SELECT status_code, result, count(*) AS records FROM population GROUP BY status_code, result
 ), classified AS (
   SELECT *, coalesce(nullif(status_code, ''), 'none') AS code, status_class(status_code) AS class
   FROM by_code
@@ -492,7 +542,7 @@ SELECT
   regexp_replace(left(coalesce(result_text, ''), ${SIGNATURE_CHARACTERS}), '[0-9]+', '#', 'g') AS signature,
   count(*) AS records,
   min_by(id, (create_time, id)) AS example_id
-FROM records
+FROM population
 WHERE result = 0
 GROUP BY ALL
 ORDER BY records DESC, code, signature
@@ -515,37 +565,21 @@ export async function readTypeStrPairs(
   db: Db,
 ): Promise<{ type: number; typeStr: string | null; count: number }[]> {
   const rows = await db.query(`
-    SELECT type, type_str, count(*) AS records FROM records
+    SELECT type, type_str, count(*) AS records FROM population
     GROUP BY type, type_str ORDER BY type, type_str NULLS FIRST`);
   return rows.map((r) => ({ type: count(r.type), typeStr: textOrNull(r.type_str), count: count(r.records) }));
 }
 
 /**
- * metrics.md "The population": copies fetched beyond the first, and Ids whose copies differ.
- * Only an Id fetched twice can differ: a 64-bit hash of the Id finds those candidates cheaply and
- * the Id itself decides, so a hash collision cannot change the count.
+ * metrics.md "The population": copies fetched beyond the first (the superseded ones), and Ids whose
+ * copies differ, which the store counted as it settled the population (StagingStore.finalize).
  */
-const DUPLICATES_REMOVED_SQL = `
-SELECT (SELECT count(*) FROM staged) - (SELECT count(*) FROM records) AS removed`;
-
-const DUPLICATES_DIFFERING_SQL = `
-WITH fetched_twice AS (
-  SELECT hash(id) AS id_hash FROM staged GROUP BY id_hash HAVING count(*) > 1
-), candidates AS (
-  SELECT id, content_hash FROM staged WHERE hash(id) IN (SELECT id_hash FROM fetched_twice)
-)
-SELECT count(*) AS differing
-FROM (SELECT id FROM candidates GROUP BY id HAVING count(DISTINCT content_hash) > 1)`;
-
 export async function readDuplicates(
   db: Db,
 ): Promise<Pick<DataQuality, 'duplicatesRemoved' | 'duplicatesDiffering'>> {
-  const [removed = {}] = await db.query(DUPLICATES_REMOVED_SQL);
-  const duplicatesRemoved = count(removed.removed);
-  // Without a second copy of any Id, no copies can differ: skip grouping every staged Id.
-  if (duplicatesRemoved === 0) return { duplicatesRemoved, duplicatesDiffering: 0 };
-  const [differing = {}] = await db.query(DUPLICATES_DIFFERING_SQL);
-  return { duplicatesRemoved, duplicatesDiffering: count(differing.differing) };
+  const [row = {}] = await db.query(`SELECT (SELECT count(*) FROM staged WHERE superseded) AS removed,
+    (SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'duplicatesDiffering') AS differing`);
+  return { duplicatesRemoved: count(row.removed), duplicatesDiffering: count(row.differing) };
 }
 
 export async function readQuarantine(
@@ -575,14 +609,6 @@ export async function readQuarantine(
 export async function readMetaTable(db: Db): Promise<Map<string, string>> {
   const rows = await db.query('SELECT key, value FROM meta');
   return new Map(rows.map((r) => [text(r.key), text(r.value)]));
-}
-
-/** Whether the store has a (non-temporary) table of this name. */
-export async function hasTable(db: Db, name: string): Promise<boolean> {
-  const rows = await db.query(
-    `SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = ${sqlString(name)} AND NOT temporary`,
-  );
-  return count(rows[0]?.n) > 0;
 }
 
 /** The endpoint of a Url by the report's own definition (SLA scopes, the url filter). */

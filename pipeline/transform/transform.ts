@@ -3,6 +3,7 @@ import { rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError, PipelineError } from '../errors.js';
 import { monthDir } from '../extract/index.js';
+import { SCHEMA_VERSION as STORE_SCHEMA_VERSION } from '../store/schema.js';
 import { StagingStore } from '../store/staging.js';
 import { TOOL_VERSION } from '../version.js';
 import { IncompleteExtractionError } from './errors.js';
@@ -16,7 +17,6 @@ import {
   emptyGroup,
   endpointOf,
   exportRecords,
-  hasTable,
   readDeliveries,
   readDuplicates,
   readGroups,
@@ -108,12 +108,12 @@ export async function buildReport(
       ids,
     );
   }
-  // An interrupted extraction may not have rebuilt `records` from what it staged: a partial
+  // An interrupted extraction may not have settled the population from what it staged: a partial
   // report covers everything staged so far, deduplicated exactly as extract does.
   if (!complete) await store.finalize();
-  else if (!(await hasTable(store, 'records'))) {
+  else if (!meta.settled) {
     throw new IncompleteExtractionError(
-      `${store.path} has no records table: run pushlog-report extract --enterprise ${options.enterpriseId} --month ${options.month} again`,
+      `${store.path} has no deduplicated population: run pushlog-report extract --enterprise ${options.enterpriseId} --month ${options.month} again`,
       [],
     );
   }
@@ -281,6 +281,8 @@ interface Meta {
   windowStartMs: number;
   windowEndMs: number;
   extractedAt: string | null;
+  /** whether extract settled the population (StagingStore.finalize) */
+  settled: boolean;
 }
 
 async function readMeta(
@@ -305,6 +307,11 @@ async function readMeta(
     );
   }
   const get = (key: string) => meta.get(key) ?? '';
+  if (get('schemaVersion') !== String(STORE_SCHEMA_VERSION)) {
+    throw new ConfigError(
+      `${store.path} was made by another version of pushlog-report (store schema ${get('schemaVersion') || 'unknown'}, this one reads ${STORE_SCHEMA_VERSION}): run pushlog-report extract --enterprise ${options.enterpriseId} --month ${options.month} --fresh`,
+    );
+  }
   if (get('enterpriseId') !== options.enterpriseId || get('month') !== options.month) {
     throw new ConfigError(
       `${store.path} holds enterprise ${get('enterpriseId')} month ${get('month')}, not ${options.enterpriseId} ${options.month}`,
@@ -324,6 +331,7 @@ async function readMeta(
     windowStartMs: Number(get('windowStartMs')),
     windowEndMs: Number(get('windowEndMs')),
     extractedAt: meta.get('extractedAt') ?? null,
+    settled: meta.has('duplicatesDiffering'),
   };
 }
 

@@ -15,15 +15,15 @@
  * processes took meanwhile, and a missed target says so when that share was large.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { extractMonth, planMonth } from '../../pipeline/extract/index.js';
 import { DEFAULT_KEY_PAIR } from '../../pipeline/simulator/index.js';
+import { cores, machineBusyMs, mib, otherLoad, runMeasured } from './helpers.js';
 
 const VOLUME = 1_000_000;
 const LATENCY_MS = 20;
@@ -43,19 +43,8 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
 const SIM_SCRIPT = fileURLToPath(new URL('./sim-process.ts', import.meta.url));
 const CLI_SCRIPT = join(ROOT, 'pipeline', 'cli.ts');
-const GNU_TIME = '/usr/bin/time';
 /** Every child is plain `node --import tsx`: one process, so its peak RSS is the extraction's. */
 const NODE_ARGS = ['--import', 'tsx'];
-
-interface Measured {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  wallMs: number;
-  peakRssBytes: number;
-  cpuMs: number | undefined;
-  rssSource: string;
-}
 
 interface ExtractResult {
   rows: number;
@@ -91,68 +80,9 @@ interface RunReport {
   othersCpuMs: number | undefined;
 }
 
-const mib = (bytes: number) => bytes / (1024 * 1024);
-const cores = () => availableParallelism();
 const othersShare = (r: RunReport) =>
   r.othersCpuMs === undefined ? undefined : r.othersCpuMs / (r.wallMs * cores());
 const line = (text = '') => process.stdout.write(`${text}\n`);
-
-/** Runs a child to completion, measuring its peak RSS with GNU time, else by polling VmHWM. */
-async function runMeasured(args: string[], scratch: string): Promise<Measured> {
-  const useTime = existsSync(GNU_TIME);
-  const timeFile = join(scratch, `time-${process.hrtime.bigint()}.txt`);
-  const command = useTime ? GNU_TIME : process.execPath;
-  const argv = useTime
-    ? ['-v', '-o', timeFile, process.execPath, ...NODE_ARGS, ...args]
-    : [...NODE_ARGS, ...args];
-  const started = performance.now();
-  const child = spawn(command, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
-  let polledHwm = 0;
-  const poll = useTime
-    ? undefined
-    : setInterval(() => {
-        void readFile(`/proc/${child.pid}/status`, 'utf8')
-          .then((status) => {
-            const kb = Number(/VmHWM:\s+(\d+)\s+kB/.exec(status)?.[1] ?? 0);
-            polledHwm = Math.max(polledHwm, kb * 1024);
-          })
-          .catch(() => {});
-      }, 50);
-  const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
-  const wallMs = performance.now() - started;
-  if (poll) clearInterval(poll);
-  if (!useTime)
-    return {
-      code,
-      stdout,
-      stderr,
-      wallMs,
-      peakRssBytes: polledHwm,
-      cpuMs: undefined,
-      rssSource: 'VmHWM polled every 50 ms',
-    };
-  const report = await readFile(timeFile, 'utf8').catch(() => '');
-  const kb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(report)?.[1] ?? Number.NaN);
-  const user = Number(/User time \(seconds\): ([\d.]+)/.exec(report)?.[1] ?? Number.NaN);
-  const system = Number(/System time \(seconds\): ([\d.]+)/.exec(report)?.[1] ?? Number.NaN);
-  return {
-    code,
-    stdout,
-    stderr,
-    wallMs,
-    peakRssBytes: kb * 1024,
-    cpuMs: Math.round((user + system) * 1000),
-    rssSource: '/usr/bin/time -v',
-  };
-}
 
 /** A simulator process: resolves once it listens, with its URL and the records it must hand out. */
 async function startSimProcess(untilMs?: number): Promise<{
@@ -261,10 +191,12 @@ async function measure(
           String(concurrency),
         ];
   const busyBefore = await machineBusyMs();
-  const measured = await runMeasured(args, scratch).catch(async (error: unknown) => {
-    await sim.stop();
-    throw error;
-  });
+  const measured = await runMeasured(NODE_ARGS, args, { cwd: ROOT, scratch }).catch(
+    async (error: unknown) => {
+      await sim.stop();
+      throw error;
+    },
+  );
   const busyAfter = await machineBusyMs();
   const simStats = await sim.stop();
   const simCpuMs = simStats.cpuMs - sim.readyCpuMs;
@@ -292,24 +224,13 @@ async function measure(
     retries: result.retries,
     throttled: simStats.stats.capped + (simStats.stats.faults.throttle ?? 0),
     simCpuMs,
-    othersCpuMs:
-      busyBefore === undefined || busyAfter === undefined || measured.cpuMs === undefined
-        ? undefined
-        : Math.max(0, busyAfter - busyBefore - measured.cpuMs - simCpuMs),
+    othersCpuMs: otherLoad(
+      busyBefore,
+      busyAfter,
+      measured.cpuMs === undefined ? undefined : measured.cpuMs + simCpuMs,
+      measured.wallMs,
+    )?.cpuMs,
   };
-}
-
-/**
- * CPU time the whole machine has spent busy so far (every core, from /proc/stat), so a run can
- * say how much of the box other work took: the benchmark shares 2 cores with whatever else runs.
- */
-async function machineBusyMs(): Promise<number | undefined> {
-  const stat = await readFile('/proc/stat', 'utf8').catch(() => undefined);
-  const fields = stat?.split('\n')[0]?.trim().split(/\s+/).slice(1).map(Number);
-  if (!fields || fields.length < 8 || fields.some((n) => !Number.isFinite(n))) return undefined;
-  // user nice system idle iowait irq softirq steal: busy is all but idle and iowait, in USER_HZ (100/s).
-  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
-  return (user + nice + system + irq + softirq + steal) * 10;
 }
 
 function parseChildSummary(stdout: string): ExtractResult | undefined {

@@ -1,9 +1,10 @@
 /**
  * Transform benchmark: `npm run bench:transform [-- --rows 1000000,10000000] [--keep]`.
  *
- * For each size, a month of April 2026 is staged directly by SQL (no HTTP): `records`, `staged`
- * (the same rows plus 0.05% extra copies, a tenth of them differing), a few quarantined records,
- * 30 done windows and the meta an extraction leaves. The data follows the simulator's shape:
+ * For each size, a month of April 2026 is staged directly by SQL (no HTTP): `staged` (every record,
+ * with the checks extract computes as it loads, plus 0.05% extra copies, a tenth of them differing),
+ * a few quarantined records, 30 done windows and the meta an extraction leaves; then the store's own
+ * finalize settles the population (the `records` view) as an extraction's last step does. The data follows the simulator's shape:
  * retry chains sharing their Params, six endpoints (one with a token in its query, one flaky with
  * outages, one upper-case host), lognormal latencies with a tail, timeouts, odd records.
  *
@@ -16,17 +17,17 @@
  * figures at most 3× the scan floor, peak RSS under 1.5 GB, the Parquet export within 1.2× of the
  * bare COPY.
  */
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { monthDir, planMonth } from '../../pipeline/extract/index.js';
-import { CREATE_TABLES } from '../../pipeline/store/schema.js';
+import { CREATE_TABLES, recordChecksSql, SCHEMA_VERSION } from '../../pipeline/store/schema.js';
+import { StagingStore } from '../../pipeline/store/staging.js';
 import { buildReport, exportRawParquet, openStaging } from '../../pipeline/transform/index.js';
+import { machineBusyMs, mib, otherLoad, runMeasured, selfCpuMs, selfPeakRssBytes } from './helpers.js';
 
 const ENTERPRISE = '7122600';
 const MONTH = '2026-04';
@@ -38,10 +39,8 @@ const TARGET_COPY_RATIO = 1.2;
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
-const GNU_TIME = '/usr/bin/time';
 
 const line = (text = '') => process.stdout.write(`${text}\n`);
-const mib = (bytes: number) => bytes / (1024 * 1024);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 // --- staging a month by SQL -----------------------------------------------------------------------
@@ -57,7 +56,7 @@ function recordsSql(rows: number, startMs: number, spanMs: number): string {
   const outage = (day: number, fromMin: number, toMin: number) =>
     `first_ms BETWEEN ${startMs + (day - 1) * 86_400_000 + fromMin * 60_000} AND ${startMs + (day - 1) * 86_400_000 + toMin * 60_000}`;
   return `
-CREATE OR REPLACE TABLE records AS
+CREATE OR REPLACE TEMP TABLE generated AS
 WITH deliveries AS (
   SELECT k,
     ${startMs} + CAST(${u('k', 1)} * ${spanMs - 3_600_000} AS BIGINT) AS first_ms,
@@ -157,8 +156,18 @@ async function stageMonth(outDir: string, rows: number): Promise<string> {
     await c.run(CREATE_TABLES);
     await c.run(recordsSql(rows, plan.startMs, plan.endMs + 1 - plan.startMs));
     // Every record once, then 0.05% of them again (adjacent windows overlap), a tenth differing.
+    // The checks extract computes as it loads a page (the same SQL), over every record.
+    const checks = recordChecksSql({
+      type: 'type',
+      url: 'url',
+      method: 'method',
+      params: 'params',
+      headers: 'headers',
+      resultText: 'result_text',
+    });
     await c.run(`INSERT INTO staged SELECT *, '${MONTH}-01' AS window_id, row_number() OVER () AS fetch_seq,
-      hash(id, result, status_code, end_time) AS content_hash FROM records`);
+      hash(id, result, status_code, end_time) AS content_hash, ${checks}, false AS superseded FROM generated`);
+    await c.run('DROP TABLE generated');
     await c.run(`INSERT INTO staged SELECT * REPLACE (fetch_seq + ${rows * 2} AS fetch_seq,
       CASE WHEN hash(id, 1) % 10 = 0 THEN content_hash + 1 ELSE content_hash END AS content_hash)
       FROM staged WHERE hash(id, 2) % 2000 = 0`);
@@ -166,7 +175,6 @@ async function stageMonth(outDir: string, rows: number): Promise<string> {
       ['missing Id', 'Type is not an integer', 'Result is not 0 or 1'][1 + CAST(i % 3 AS INTEGER)],
       CASE WHEN i % 3 = 0 THEN NULL ELSE CAST(99000000000 + i AS VARCHAR) END, '{}', '${MONTH}-02', i
       FROM range(${Math.max(3, Math.round(rows / 100_000))}) AS t(i)`);
-    await c.run('CREATE OR REPLACE TABLE quarantined AS SELECT * FROM quarantine');
     const windows = plan.windows
       .map(
         (w) =>
@@ -175,7 +183,7 @@ async function stageMonth(outDir: string, rows: number): Promise<string> {
       .join(', ');
     await c.run(`INSERT INTO windows VALUES ${windows}`);
     const meta: Record<string, string> = {
-      schemaVersion: '1',
+      schemaVersion: String(SCHEMA_VERSION),
       enterpriseId: ENTERPRISE,
       month: MONTH,
       timeZone: TIME_ZONE,
@@ -190,7 +198,7 @@ async function stageMonth(outDir: string, rows: number): Promise<string> {
       extractedAt: '2026-05-01T00:00:00.000Z',
     };
     await c.run(
-      `INSERT INTO meta VALUES ${Object.entries(meta)
+      `INSERT OR REPLACE INTO meta VALUES ${Object.entries(meta)
         .map(([k, v]) => `('${k}', '${v}')`)
         .join(', ')}`,
     );
@@ -198,6 +206,14 @@ async function stageMonth(outDir: string, rows: number): Promise<string> {
   } finally {
     c.closeSync();
     db.closeSync();
+  }
+  // The population as extract settles it: superseded copies, quarantined, duplicatesDiffering.
+  const store = await StagingStore.open(path, { memoryLimit: '2GB' });
+  try {
+    await store.finalize();
+    await store.query('CHECKPOINT');
+  } finally {
+    await store.close();
   }
   return path;
 }
@@ -212,8 +228,9 @@ async function runScanChild(outDir: string): Promise<ChildResult> {
   const store = await openStaging({ outDir, enterpriseId: ENTERPRISE, month: MONTH });
   try {
     const started = performance.now();
+    const cpu = selfCpuMs();
     await store.query('SELECT count(*), sum(end_time - start_time) FROM staged');
-    return { ms: performance.now() - started };
+    return { ms: performance.now() - started, cpuMs: selfCpuMs() - cpu };
   } finally {
     await store.close();
   }
@@ -222,19 +239,26 @@ async function runScanChild(outDir: string): Promise<ChildResult> {
 async function runTransformChild(outDir: string): Promise<ChildResult> {
   const started = performance.now();
   const store = await openStaging({ outDir, enterpriseId: ENTERPRISE, month: MONTH });
-  const queries: { ms: number; sql: string }[] = [];
+  const queries: { ms: number; cpuMs: number; sql: string }[] = [];
   const query = store.query.bind(store);
   store.query = async (sql: string) => {
     const t0 = performance.now();
+    const cpu0 = selfCpuMs();
     const rows = await query(sql);
-    queries.push({ ms: performance.now() - t0, sql: sql.replace(/\s+/g, ' ').trim().slice(0, 90) });
+    queries.push({
+      ms: performance.now() - t0,
+      cpuMs: selfCpuMs() - cpu0,
+      sql: sql.replace(/\s+/g, ' ').trim().slice(0, 90),
+    });
     return rows;
   };
   try {
     const opened = performance.now();
+    const cpu0 = selfCpuMs();
     const model = await buildReport(store, { outDir, enterpriseId: ENTERPRISE, month: MONTH });
     const figured = performance.now();
-    const figuresPeakRss = await peakRssBytes();
+    const figuresCpuMs = selfCpuMs() - cpu0;
+    const figuresPeakRss = await selfPeakRssBytes();
     await exportRawParquet(store, monthDir(outDir, ENTERPRISE, MONTH));
     const exported = performance.now();
     const summary = `${JSON.stringify(model, null, 2)}\n`;
@@ -243,6 +267,7 @@ async function runTransformChild(outDir: string): Promise<ChildResult> {
     return {
       openMs: opened - started,
       figuresMs: figured - opened,
+      figuresCpuMs,
       parquetMs: exported - figured,
       summaryMs: written - exported,
       totalMs: written - started,
@@ -256,20 +281,15 @@ async function runTransformChild(outDir: string): Promise<ChildResult> {
   }
 }
 
-/** This process's peak RSS so far (VmHWM); 0 where /proc is missing. */
-async function peakRssBytes(): Promise<number> {
-  const status = await readFile('/proc/self/status', 'utf8').catch(() => '');
-  return Number(/VmHWM:\s+(\d+)\s+kB/.exec(status)?.[1] ?? 0) * 1024;
-}
-
 async function runCopyChild(outDir: string): Promise<ChildResult> {
   const store = await openStaging({ outDir, enterpriseId: ENTERPRISE, month: MONTH });
   try {
     const path = join(monthDir(outDir, ENTERPRISE, MONTH), 'bare.parquet');
     const started = performance.now();
+    const cpu = selfCpuMs();
     await store.query(`COPY records TO '${path}' (FORMAT parquet, COMPRESSION zstd)`);
     const ms = performance.now() - started;
-    return { ms, bytes: (await stat(path)).size };
+    return { ms, cpuMs: selfCpuMs() - cpu, bytes: (await stat(path)).size };
   } finally {
     await store.close();
   }
@@ -279,43 +299,28 @@ interface Measured {
   result: ChildResult;
   peakRssBytes: number;
   wallMs: number;
+  /** CPU other processes took meanwhile, and their share of the machine */
+  others: { cpuMs: number; share: number } | undefined;
 }
 
-/** Runs this file as `--child KIND`, measuring its peak RSS with GNU time, else by polling VmHWM. */
+/** Runs this file as `--child KIND`, measuring its peak RSS and CPU (test/bench/helpers.ts). */
 async function measure(kind: string, outDir: string, scratch: string): Promise<Measured> {
-  const useTime = existsSync(GNU_TIME);
-  const timeFile = join(scratch, `time-${kind}-${process.hrtime.bigint()}.txt`);
-  const nodeArgs = ['--import', 'tsx', SELF, '--child', kind, '--out', outDir];
-  const [command, argv] = useTime
-    ? [GNU_TIME, ['-v', '-o', timeFile, process.execPath, ...nodeArgs]]
-    : [process.execPath, nodeArgs];
-  const started = performance.now();
-  const child = spawn(command, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-  let stdout = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
+  const busyBefore = await machineBusyMs();
+  const run = await runMeasured(['--import', 'tsx'], [SELF, '--child', kind, '--out', outDir], {
+    cwd: ROOT,
+    scratch,
+    inheritStderr: true,
   });
-  let polled = 0;
-  const poll = useTime
-    ? undefined
-    : setInterval(() => {
-        void readFile(`/proc/${child.pid}/status`, 'utf8')
-          .then((s) => {
-            polled = Math.max(polled, Number(/VmHWM:\s+(\d+)\s+kB/.exec(s)?.[1] ?? 0) * 1024);
-          })
-          .catch(() => {});
-      }, 50);
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  const wallMs = performance.now() - started;
-  if (poll) clearInterval(poll);
-  if (code !== 0) throw new Error(`the ${kind} child exited ${code}:\n${stdout}`);
-  const peakRssBytes = useTime
-    ? Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(await readFile(timeFile, 'utf8'))?.[1] ?? 0) *
-      1024
-    : polled;
-  const json = stdout.split('\n').find((l) => l.startsWith('{'));
-  if (!json) throw new Error(`the ${kind} child printed no result:\n${stdout}`);
-  return { result: JSON.parse(json) as ChildResult, peakRssBytes, wallMs };
+  const others = otherLoad(busyBefore, await machineBusyMs(), run.cpuMs, run.wallMs);
+  if (run.code !== 0) throw new Error(`the ${kind} child exited ${run.code}:\n${run.stdout}`);
+  const json = run.stdout.split('\n').find((l) => l.startsWith('{'));
+  if (!json) throw new Error(`the ${kind} child printed no result:\n${run.stdout}`);
+  return {
+    result: JSON.parse(json) as ChildResult,
+    peakRssBytes: run.peakRssBytes,
+    wallMs: run.wallMs,
+    others,
+  };
 }
 
 // --- main ---------------------------------------------------------------------------------------------
@@ -341,9 +346,11 @@ async function benchSize(rows: number, scratch: string, misses: string[]): Promi
     pushes: number;
     summaryBytes: number;
     figuresPeakRss: number;
-    queries: { ms: number; sql: string }[];
+    figuresCpuMs: number;
+    queries: { ms: number; cpuMs: number; sql: string }[];
   };
   const scanMs = Number(scan.result.ms);
+  const scanCpuMs = Number(scan.result.cpuMs);
   const copyMs = Number(copy.result.ms);
   const figuresRatio = r.figuresMs / scanMs;
   const copyRatio = r.parquetMs / copyMs;
@@ -359,10 +366,20 @@ async function benchSize(rows: number, scratch: string, misses: string[]): Promi
     `  scan floor        ${seconds(scanMs)} → figures ${figuresRatio.toFixed(1)}× the floor, whole stage ${(r.totalMs / scanMs).toFixed(1)}×`,
   );
   line(
+    `  CPU               figures ${seconds(r.figuresCpuMs)} vs the scan's ${seconds(scanCpuMs)} → ${(r.figuresCpuMs / scanCpuMs).toFixed(1)}× (less sensitive to other load than wall time)`,
+  );
+  const load = (m: Measured) =>
+    m.others === undefined
+      ? 'unknown'
+      : `${seconds(m.others.cpuMs)} CPU (${(100 * m.others.share).toFixed(0)}% of the machine)`;
+  line(
+    `  other load        during the transform ${load(transform)}, the scan ${load(scan)}, the copy ${load(copy)}`,
+  );
+  line(
     `  parquet export    ${seconds(r.parquetMs)} vs bare COPY ${seconds(copyMs)} → ${copyRatio.toFixed(2)}×; ${mib(parquetBytes).toFixed(0)} MiB`,
   );
   line('  slowest queries');
-  for (const q of r.queries) line(`    ${seconds(q.ms).padStart(8)}  ${q.sql}`);
+  for (const q of r.queries) line(`    ${seconds(q.ms).padStart(8)} (${seconds(q.cpuMs)} CPU)  ${q.sql}`);
 
   const label = `${rows.toLocaleString('en')} rows`;
   // The Parquet export is timed (and targeted) on its own: the stage's time is everything else.

@@ -74,17 +74,7 @@ export async function withStore<T>(outDir: string, read: (store: StagingStore) =
   }
 }
 
-/** One column of a query as strings. */
-export async function column(store: StagingStore, sql: string): Promise<string[]> {
-  const rows = await store.query(sql);
-  return rows.map((r) => String(Object.values(r)[0]));
-}
-
-/** A single count(*)-like value as a number. */
-export async function scalar(store: StagingStore, sql: string): Promise<number> {
-  const rows = await store.query(sql);
-  return Number(Object.values(rows[0] ?? {})[0]);
-}
+export { column, scalar } from './duckdb.js';
 
 export interface WindowRow {
   id: string;
