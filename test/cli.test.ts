@@ -66,7 +66,7 @@ describe.concurrent('bad input ends with one clear line and exit 2', () => {
     [
       'non-numeric enterprise',
       ['--enterprise', 'acme', '--month', '2026-04'],
-      /--enterprise must be a numeric/,
+      /--enterprise must be numeric enterprise ids/,
     ],
     ['missing enterprise', ['--month', '2026-04'], /--enterprise is required/],
     [
@@ -151,7 +151,8 @@ describe('extract against the simulator', () => {
       '--qps',
       '200',
     ]);
-    expect(result.stderr).toBe('');
+    // Progress lines may come (every 5 s in CI mode on a slow machine); errors may not.
+    expect(result.stderr.split('\n').filter((l) => l.startsWith('pushlog-report:'))).toEqual([]);
     expect(result.code).toBe(0);
     const expected = sim.countRecords({
       enterpriseId: '7122600',

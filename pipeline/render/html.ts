@@ -11,7 +11,7 @@ import { PipelineError } from '../errors.js';
 import type { ReportModel } from '../transform/index.js';
 import { type ChartSvg, renderChartSvgs } from './charts.js';
 import { registerHelpers, translate } from './handlebars-helpers.js';
-import { redactText, redactUrl } from './redact.js';
+import { redactModel } from './redact.js';
 import type { Locale } from './strings.js';
 import { loadTemplates, type TemplateFile, type TemplateSet } from './templates.js';
 
@@ -68,21 +68,6 @@ export interface ReportHtml {
   headerTemplate: string;
   footerTemplate: string;
   data: TemplateData;
-}
-
-function redactModel(model: ReportModel): ReportModel {
-  const copy = structuredClone(model);
-  for (const row of copy.byEndpoint) row.endpoint = redactUrl(row.endpoint);
-  if (copy.filters.url !== undefined) copy.filters.url = redactUrl(copy.filters.url);
-  for (const failure of copy.topFailures) failure.signature = redactText(failure.signature);
-  for (const pair of copy.dataQuality.typeStrPairs) {
-    if (pair.typeStr !== null) pair.typeStr = redactText(pair.typeStr);
-  }
-  for (const rule of copy.sla?.rules ?? []) {
-    if (rule.scope.startsWith('endpoint:')) rule.scope = `endpoint:${redactUrl(rule.scope.slice(9))}`;
-  }
-  copy.notes = copy.notes.map(redactText);
-  return copy;
 }
 
 /** The data the templates receive for `model`. */

@@ -6,9 +6,14 @@
  * dates become the report's as-of time, the trailer ID a hash of the printed HTML (same content,
  * same ID; PDF 32000 §14.4 only asks that it identify the content), and Producer/Creator name
  * this tool instead of the browser's user agent. The fonts' ToUnicode maps are repaired
- * (to-unicode.ts). pdf-lib rewrites the file deterministically: same input bytes, same output.
+ * (to-unicode.ts). The rewrite is deterministic: same input bytes, same output.
+ *
+ * Chromium's own output is rewritten at the byte level (repack.ts, tens of milliseconds); pdf-lib,
+ * which parses every object and took about a second in a fresh process, is only the fallback
+ * for a file of another shape (another Chromium, another printer).
  */
 import { createHash } from 'node:crypto';
+import { repackChromiumPdf } from './repack.js';
 import { repairToUnicodeCMap } from './to-unicode.js';
 
 export interface FinishOptions {
@@ -25,6 +30,25 @@ export interface FinishOptions {
 
 /** The finished bytes of a Chromium-printed PDF. */
 export async function finishPdf(printed: Uint8Array, options: FinishOptions): Promise<Uint8Array> {
+  const id = createHash('sha256').update(options.identity).digest('hex').slice(0, 32).toUpperCase();
+  const repacked = repackChromiumPdf(printed, {
+    title: options.title,
+    subject: options.subject,
+    language: options.language,
+    date: options.date,
+    creator: options.producer,
+    producer: options.producer,
+    id,
+  });
+  return repacked ?? finishWithPdfLib(printed, options, id);
+}
+
+/** The general path: pdf-lib parses the whole file and writes it anew. */
+export async function finishWithPdfLib(
+  printed: Uint8Array,
+  options: FinishOptions,
+  id: string,
+): Promise<Uint8Array> {
   const { PDFDocument, PDFDict, PDFHexString, PDFName, PDFRawStream, PDFRef, decodePDFRawStream } =
     await import('@cantoo/pdf-lib');
   // Parsing and saving at full speed: pdf-lib otherwise yields to the event loop every 100 objects.
@@ -54,7 +78,6 @@ export async function finishPdf(printed: Uint8Array, options: FinishOptions): Pr
   doc.setProducer(options.producer);
   doc.setCreationDate(options.date);
   doc.setModificationDate(options.date);
-  const id = createHash('sha256').update(options.identity).digest('hex').slice(0, 32).toUpperCase();
   context.trailerInfo.ID = context.obj([PDFHexString.of(id), PDFHexString.of(id)]);
   return doc.save({ useObjectStreams: true, objectsPerTick: Number.POSITIVE_INFINITY });
 }

@@ -111,10 +111,23 @@ async function printOn(
  * a browser launched for this call and closed afterwards. Aborts and times out cleanly. The
  * report may still be rendering: the browser starts meanwhile.
  */
-export async function printHtml(
+export function printHtml(
   report: ReportHtml | Promise<ReportHtml>,
   options: PdfOptions & { signal?: AbortSignal | undefined } = {},
 ): Promise<Uint8Array> {
+  return printThen(report, options, async (printed) => printed);
+}
+
+/**
+ * printHtml, then `then(printed)`; with its own browser, `then` runs while the browser closes
+ * (closing takes a few hundred milliseconds that need not wait for finishing and writing), and
+ * the browser is gone when this returns. Errors of `then` pass through unwrapped.
+ */
+async function printThen<T>(
+  report: ReportHtml | Promise<ReportHtml>,
+  options: PdfOptions & { signal?: AbortSignal | undefined },
+  then: (printed: Uint8Array) => Promise<T>,
+): Promise<T> {
   const timeoutMs = options.renderTimeoutMs ?? DEFAULT_RENDER_TIMEOUT_MS;
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
@@ -134,14 +147,29 @@ export async function printHtml(
       cause: error,
     });
   };
-  try {
-    if (options.browser) return await printOn(options.browser, report, signal);
-    return await withBrowser({ ...options, signal }, (session: BrowserSession) =>
-      printOn(session.browser, report, signal),
+  const settle = (printed: Uint8Array): Promise<{ value: T } | { error: unknown }> =>
+    then(printed).then(
+      (value) => ({ value }),
+      (error: unknown) => ({ error }),
     );
+  let outcome: { value: T } | { error: unknown };
+  try {
+    if (options.browser) {
+      const printed = await printOn(options.browser, report, signal);
+      outcome = await settle(printed);
+    } else {
+      outcome = await withBrowser({ ...options, signal }, async (session: BrowserSession) => {
+        const printed = await printOn(session.browser, report, signal);
+        // close() is idempotent: withBrowser awaits this same closing before it returns.
+        void session.close();
+        return settle(printed);
+      });
+    }
   } catch (error) {
     return fail(error);
   }
+  if ('error' in outcome) throw outcome.error;
+  return outcome.value;
 }
 
 /** The instant the PDF's dates are pinned to: the as-of time, or the end of a final month. */
@@ -163,28 +191,27 @@ export async function renderPdf(
   const progress = (done: number): void =>
     ctx.onEvent?.({ type: 'render-progress', format: 'pdf', done, total: 3 });
   // Templates are read and checked first: a broken one fails before a browser starts. Then the
-  // browser launches while the charts and HTML render (each about half a second cold).
+  // browser launches while the input files are hashed and the charts and HTML render.
   const templates = await loadCheckedTemplates(ctx.templatesDir);
-  const rendering = renderHtml(model, {
-    locale: ctx.locale,
-    redact: ctx.redact,
-    templates,
-    inputs: await inputFiles(ctx.dir),
-  });
+  const rendering = inputFiles(ctx.dir).then((inputs) =>
+    renderHtml(model, { locale: ctx.locale, redact: ctx.redact, templates, inputs }),
+  );
   rendering.then(() => progress(1)).catch(() => undefined);
-  const printed = await printHtml(rendering, { ...options, signal: ctx.signal });
-  const report = await rendering;
-  progress(2);
-  const finished = await finishPdf(printed, {
-    title: report.title,
-    subject: `${model.enterpriseId} ${model.month} (${model.timeZone})`,
-    language: report.data.lang,
-    date: pdfDateOf(model),
-    identity: [report.html, report.headerTemplate, report.footerTemplate].join('\u0000'),
-    producer: `pushlog-report ${TOOL_VERSION}`,
-  });
   const path = join(ctx.dir, artifactName(model, 'pdf'));
-  await writeArtifact(path, (temporary) => writeFile(temporary, finished));
+  const finished = await printThen(rendering, { ...options, signal: ctx.signal }, async (printed) => {
+    const report = await rendering;
+    progress(2);
+    const bytes = await finishPdf(printed, {
+      title: report.title,
+      subject: `${model.enterpriseId} ${model.month} (${model.timeZone})`,
+      language: report.data.lang,
+      date: pdfDateOf(model),
+      identity: [report.html, report.headerTemplate, report.footerTemplate].join('\u0000'),
+      producer: `pushlog-report ${TOOL_VERSION}`,
+    });
+    await writeArtifact(path, (temporary) => writeFile(temporary, bytes));
+    return bytes;
+  });
   progress(3);
   const sha256 = createHash('sha256').update(finished).digest('hex');
   const bytes = finished.byteLength;
