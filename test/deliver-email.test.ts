@@ -7,6 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as deliverFormat from '../pipeline/deliver/format.js';
 import {
   composeReportEmail,
   EmailError,
@@ -16,6 +17,7 @@ import {
   sendReport,
 } from '../pipeline/deliver/index.js';
 import { ConfigError, PipelineError } from '../pipeline/errors.js';
+import * as renderFormat from '../pipeline/render/format.js';
 import { buildManifest, writeManifest } from '../pipeline/store/manifest.js';
 import { SUMMARY_SCHEMA } from '../pipeline/transform/index.js';
 import {
@@ -296,6 +298,36 @@ describe('composing', () => {
     expect(mail.html).toContain('&lt;b&gt;500&lt;/b&gt;');
     // The text part is not HTML: the same text as it is.
     expect(mail.text).toContain(`  - [<b>500</b>] ${nasty}: 30`);
+  });
+
+  it('shows control characters of log-derived text as escapes, so no record fakes a line', async () => {
+    const forged = 'timeout\n  - [200] all good: 99,999\r\n\u0007bell\ttab\u2028end';
+    const model = reportModel({
+      topFailures: [{ statusCode: '50\n0', signature: forged, count: 30, exampleId: 'id-1' }],
+    });
+    const mail = await composeReportEmail(options({ model }));
+    const shown = '  - [50\\n0] timeout\\n  - [200] all good: 99,999\\r\\n\\x07bell\\ttab\\u2028end: 30';
+    expect(mail.text).toContain(shown);
+    expect(mail.text.split('\n').filter((line) => line.includes('all good'))).toEqual([shown]);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: no raw control character may remain
+    expect(mail.text).not.toMatch(/[\u0007\u2028]|\t/);
+    expect(mail.html).toContain('timeout\\n  - [200] all good: 99,999\\r\\n\\x07bell\\ttab\\u2028end');
+  });
+
+  it("formats figures with the PDF's own formatters", () => {
+    expect(deliverFormat.formatMs).toBe(renderFormat.formatMs);
+    expect(deliverFormat.NO_DATA).toBe(renderFormat.NO_DATA);
+    for (const locale of ['en', 'zh-CN'] as const) {
+      for (const value of [0.012345, -0.0049, 0, 1.5, null]) {
+        for (const kind of ['rate', 'relative'] as const) {
+          expect(deliverFormat.formatDelta(value, kind, locale)).toBe(
+            renderFormat.formatDelta(value, kind, 'neutral', locale)?.text ?? renderFormat.NO_DATA,
+          );
+        }
+      }
+      expect(deliverFormat.formatRate(0.99575, locale)).toBe(renderFormat.formatPercent(0.99575, locale));
+      expect(deliverFormat.formatCount(1234567, locale)).toBe(renderFormat.formatNumber(1234567, locale));
+    }
   });
 
   it('checks recipients and the sender, and defaults the sender to this host', async () => {

@@ -5,6 +5,7 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PipelineError } from '../pipeline/errors.js';
+import { redactUrl } from '../pipeline/render/redact.js';
 import { temporaryPathOf } from '../pipeline/store/artifacts.js';
 import {
   type BuildManifestInput,
@@ -156,17 +157,46 @@ describe('buildManifest and writeManifest', () => {
       fn: () => 1,
     });
     expect(args).toEqual({
-      endpoint: 'https://user:***@dyvmsapi.example.com/?AccessKeyId=***&Action=x',
+      endpoint: 'https://user:[REDACTED]@dyvmsapi.example.com/?AccessKeyId=[REDACTED]&Action=x',
       accessKeyId: '[REDACTED]',
       accessKeySecret: '[REDACTED]',
       credentials: '[REDACTED]',
       smtpUrl: '[REDACTED]',
       email: { to: ['ops@example.com'], from: 'r@example.com' },
-      note: 'see smtp://bob:***@mail.example.com:587 for mail',
+      note: 'see smtp://bob:[REDACTED]@mail.example.com:587 for mail',
       qps: 40,
       when: '2026-05-01T00:00:00.000Z',
     });
     expect(JSON.stringify(args)).not.toMatch(/hunter2|s3cret|LTAIabc|:pw@/);
+  });
+
+  it('redacts the arguments by the rules of every other artifact (redact.ts), with one mask', () => {
+    // --url as the PDF and the workbook show it: all four values are secrets there.
+    const url = 'https://h/cb?sign=abc&pwd=p1&session=s1&jwt=j1';
+    const args = redactArguments({
+      url,
+      filters: { url: 'bob:hunter2@hook.example.com/cb' },
+      note: 'x; Authorization: Bearer eyJSECRET',
+      sid: 's-1',
+      apiKey: 'k-1',
+      passphrase: 'pp',
+      'X-Api-Key': 'k-2',
+      keyword: 'kept',
+      signature: 'v3',
+    });
+    expect(args.url).toBe(redactUrl(url));
+    expect(args).toEqual({
+      url: 'https://h/cb?sign=[REDACTED]&pwd=[REDACTED]&session=[REDACTED]&jwt=[REDACTED]',
+      filters: { url: 'bob:[REDACTED]@hook.example.com/cb' },
+      note: 'x; Authorization: [REDACTED]',
+      sid: '[REDACTED]',
+      apiKey: '[REDACTED]',
+      passphrase: '[REDACTED]',
+      'X-Api-Key': '[REDACTED]',
+      keyword: 'kept',
+      signature: '[REDACTED]',
+    });
+    expect(JSON.stringify(args)).not.toMatch(/abc|p1|s1|j1|hunter2|eyJ|s-1|k-1|k-2|"pp"|\*\*\*/);
   });
 
   it('refuses an artifact outside the folder, and names a missing one', async () => {

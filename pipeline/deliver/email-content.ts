@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
+import { visibleText } from '../render/handlebars-helpers.js';
 import { BUILTIN_TEMPLATES_DIR, type Locale, lookup, stringsFor } from '../render/strings.js';
 import type { ReportModel } from '../transform/index.js';
 import { EmailError } from './email-error.js';
@@ -117,7 +118,11 @@ interface EmailView {
   statusCodeLabel: string;
   failureLabel: string;
   countLabel: string;
-  /** the most frequent failure signatures (log-derived text: the HTML template escapes it) */
+  /**
+   * the most frequent failure signatures: log-derived text with its control characters shown as
+   * escapes (`\n`, `\x07`, as the PDF's `text` helper does), so a line break in a record cannot
+   * fake lines of the plain-text body; the HTML template escapes it too
+   */
   failures: { statusCode: string; signature: string; count: string }[];
   attachmentsTitle: string;
   attachments: { name: string; size: string }[];
@@ -209,8 +214,8 @@ function emailView(
     failureLabel: e('failure'),
     countLabel: e('count'),
     failures: model.topFailures.slice(0, TOP_FAILURES).map((f) => ({
-      statusCode: f.statusCode,
-      signature: f.signature,
+      statusCode: visibleText(f.statusCode),
+      signature: visibleText(f.signature),
       count: formatCount(f.count, locale),
     })),
     attachmentsTitle: e('attachments'),

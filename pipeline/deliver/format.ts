@@ -6,56 +6,38 @@
  */
 import { TZDate } from '@date-fns/tz';
 import { format } from 'date-fns';
+import {
+  formatMs,
+  formatNumber,
+  formatPercent,
+  formatDelta as formatRenderDelta,
+  NO_DATA,
+} from '../render/format.js';
 import type { Locale } from '../render/strings.js';
 import type { ReportModel, SlaMetric, SlaRuleResult } from '../transform/index.js';
 
-export const NO_DATA = '—';
-
-const formats = new Map<string, Intl.NumberFormat>();
-function numberFormat(locale: Locale, digits: number): Intl.NumberFormat {
-  const key = `${locale}/${digits}`;
-  let nf = formats.get(key);
-  if (!nf) {
-    nf = new Intl.NumberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits });
-    formats.set(key, nf);
-  }
-  return nf;
-}
-
-const isFiniteNumber = (value: unknown): value is number =>
-  typeof value === 'number' && Number.isFinite(value);
+// The PDF's own formatters (pipeline/render/format.ts), so a figure reads the same in every artifact.
+export { formatMs, NO_DATA };
 
 export function formatCount(value: number | null | undefined, locale: Locale): string {
-  return isFiniteNumber(value) ? numberFormat(locale, 0).format(value) : NO_DATA;
+  return formatNumber(value, locale);
 }
 
 /** A fraction 0..1 as `99.58%`. */
 export function formatRate(value: number | null | undefined, locale: Locale): string {
-  return isFiniteNumber(value) ? `${numberFormat(locale, 2).format(value * 100)}%` : NO_DATA;
-}
-
-/** Whole ms from 100 ms up (`4,264 ms`), one decimal below (`4.5 ms`). */
-export function formatMs(value: number | null | undefined, locale: Locale): string {
-  if (!isFiniteNumber(value)) return NO_DATA;
-  const digits = Math.abs(value) >= 100 || Number.isInteger(value) ? 0 : 1;
-  return `${numberFormat(locale, digits).format(value)} ms`;
+  return formatPercent(value, locale, 2);
 }
 
 /**
- * A month-over-month delta (PreviousMonth.deltas): `rate` deltas are differences of fractions,
- * shown in percentage points; `relative` ones are ratios, shown in percent.
+ * A month-over-month delta (PreviousMonth.deltas) as the PDF writes it: `rate` deltas are
+ * differences of fractions, shown in percentage points; `relative` ones are ratios, in percent.
  */
 export function formatDelta(
   value: number | null | undefined,
   kind: 'rate' | 'relative',
   locale: Locale,
 ): string {
-  if (!isFiniteNumber(value)) return NO_DATA;
-  // Shown ×100 with two decimals, so a change below 0.005 reads as none rather than as −0.00.
-  const rounded = Math.round(value * 10_000) / 100;
-  const sign = rounded > 0 ? '+' : rounded < 0 ? '−' : '±';
-  const magnitude = numberFormat(locale, 2).format(Math.abs(rounded));
-  return kind === 'rate' ? `${sign}${magnitude} pp` : `${sign}${magnitude}%`;
+  return formatRenderDelta(value, kind, 'neutral', locale)?.text ?? NO_DATA;
 }
 
 export function formatBytes(bytes: number, locale: Locale): string {
@@ -67,7 +49,7 @@ export function formatBytes(bytes: number, locale: Locale): string {
     value /= 1024;
     unit += 1;
   }
-  return `${numberFormat(locale, 1).format(value)} ${units[unit]}`;
+  return `${formatNumber(value, locale, 1)} ${units[unit]}`;
 }
 
 /** An ISO instant as local `yyyy-MM-dd HH:mm` in `timeZone`, the zone named. */

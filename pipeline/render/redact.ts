@@ -27,6 +27,11 @@ const SECRET_PARTS = [
   'privatekey',
   'private_key',
   'auth',
+  'passphrase',
+  // A mail-server URL carries its login (SMTP_URL): the whole value is the secret.
+  'smtpurl',
+  'smtp_url',
+  'smtp-url',
 ];
 
 /** Names that are secret only as a whole word (`sign` yes, `design` no; `key` yes, `keyword` no). */
@@ -65,6 +70,57 @@ function decodeName(raw: string): string {
   }
 }
 
+const fieldCache = new Map<string, boolean>();
+
+/** Whether a field named `name` holds a secret: hyphenated names are header names
+ * (`X-Forward-Keyring`) and held to the header rule, other names to `isSecretName`. */
+export function isSecretField(name: string): boolean {
+  let secret = fieldCache.get(name);
+  if (secret === undefined) {
+    secret = name.includes('-') ? isSecretHeader(name) : isSecretName(name);
+    // Field names repeat from record to record (JSON keys, header names): remember a few thousand.
+    if (fieldCache.size >= 4096) fieldCache.clear();
+    fieldCache.set(name, secret);
+  }
+  return secret;
+}
+
+/** Scheme words after which the rest of a credential follows (`Authorization: Bearer …`). */
+const AUTH_SCHEMES = ['Bearer', 'Basic', 'Digest', 'Token'];
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
+
+/** An alternation of `words` as a trie (`t(?:oken|icket)`), which a regex engine tests faster. */
+function trieOf(words: readonly string[]): string {
+  const byFirst = new Map<string, string[]>();
+  for (const word of words) {
+    const first = word[0] as string;
+    byFirst.set(first, [...(byFirst.get(first) ?? []), word.slice(1)]);
+  }
+  return [...byFirst]
+    .map(([first, rests]) =>
+      rests.includes('') ? escapeRegExp(first) : `${escapeRegExp(first)}(?:${trieOf(rests)})`,
+    )
+    .join('|');
+}
+
+// Every name `isSecretHeader` accepts contains one of these (case-insensitively), or else a
+// percent escape hides it (`%70wd`); a userinfo password needs an `@`. A text holding none of them
+// has nothing `redactText` would change, so it is returned as it is without the full scan. Words
+// holding a shorter one (`passw`, `pass`) are left to the shorter.
+const TRIGGERS = [
+  ...new Set([...SECRET_PARTS, ...SECRET_WORDS, 'key', ...AUTH_SCHEMES].map((w) => w.toLowerCase())),
+];
+const MAY_HOLD_SECRET = new RegExp(
+  `[@%]|${trieOf(TRIGGERS.filter((w) => !TRIGGERS.some((other) => other !== w && w.includes(other))))}`,
+  'i',
+);
+
+/** False only when `redactText(text)` is certainly `text` (a fast pre-check, no false negatives). */
+export function mayHoldSecret(text: string): boolean {
+  return MAY_HOLD_SECRET.test(text);
+}
+
 /** Redacts `k=v` pairs of a query string or fragment (`&`- or `;`-separated). */
 function redactPairs(query: string): string {
   return query.replace(/(^|[&;])([^&;=]*)=([^&;]*)/g, (whole, sep: string, name: string, value: string) =>
@@ -72,15 +128,19 @@ function redactPairs(query: string): string {
   );
 }
 
+// `user:password@` at the start of a URL, after `scheme://`, `//` or nothing (a Url without a
+// scheme, `bob:hunter2@hook.example.com/cb`). The userinfo ends at the authority's last `@`, as
+// WHATWG parsers read it, so a password holding an `@` goes whole.
+const USERINFO = /^(\s*(?:(?:[a-z][a-z0-9+.-]*:)?\/\/)?)([^/?#:\s]*):([^/?#\s]*)@/i;
+
 /**
  * A URL with the values of secret query (and fragment) parameters and any userinfo password
- * replaced by `[REDACTED]`. Not a URL parser's normal form: the rest of the text is unchanged.
+ * replaced by `[REDACTED]`, with or without a scheme. Not a URL parser's normal form: the rest of
+ * the text is unchanged.
  */
 export function redactUrl(url: string): string {
-  let out = url.replace(
-    /^([a-z][a-z0-9+.-]*:\/\/)([^/?#@\s]*?):([^/?#@\s]*)@/i,
-    (whole, scheme: string, user: string, password: string) =>
-      password === '' ? whole : `${scheme}${user}:${REDACTED}@`,
+  let out = url.replace(USERINFO, (whole, scheme: string, user: string, password: string) =>
+    password === '' ? whole : `${scheme}${user}:${REDACTED}@`,
   );
   const hash = out.indexOf('#');
   const fragment = hash >= 0 ? out.slice(hash + 1) : null;
@@ -108,6 +168,27 @@ function quotedEnd(text: string, from: number, quote: string): number {
   return at;
 }
 
+// A credential after its scheme word: `Bearer <token68>` or `Digest k="v", k=v` (RFC 9110
+// auth-params, their quotes possibly escaped as in JSON text). Sticky: matched at a position.
+const AUTH_SCHEME = new RegExp(`(?:${AUTH_SCHEMES.join('|')})[ \\t]+`, 'iy');
+const AUTH_PARAM = /[\w.-]+[ \t]*=[ \t]*(?:(\\*)"[^\r\n]*?\1"|[^\s,;"'\\]*)(?:[ \t]*,[ \t]*)?/y;
+const TOKEN68 = /[A-Za-z0-9\-._~+/]+=*/y;
+
+/** The end of the credential `Scheme credentials` starting at `at`, or -1 when none is there. */
+function credentialEnd(text: string, at: number): number {
+  AUTH_SCHEME.lastIndex = at;
+  if (!AUTH_SCHEME.test(text)) return -1;
+  const from = AUTH_SCHEME.lastIndex;
+  let params = from;
+  AUTH_PARAM.lastIndex = from;
+  while (AUTH_PARAM.test(text) && AUTH_PARAM.lastIndex > params) params = AUTH_PARAM.lastIndex;
+  while (params > from && /[ \t,]/.test(text[params - 1] as string)) params -= 1;
+  TOKEN68.lastIndex = from;
+  const token = TOKEN68.test(text) ? TOKEN68.lastIndex : from;
+  const end = Math.max(params, token);
+  return end > from ? end : -1;
+}
+
 function redactPairsInText(text: string): string {
   let out = '';
   let copied = 0;
@@ -115,8 +196,14 @@ function redactPairsInText(text: string): string {
     const [whole, q = '', name = ''] = m;
     const valueAt = (m.index ?? 0) + whole.length;
     if (valueAt <= copied) continue;
-    // Hyphenated names are header names (`X-Forward-Keyring`), held to the header rule.
-    if (!(name.includes('-') ? isSecretHeader(name) : isSecretName(name))) continue;
+    if (!isSecretField(name)) continue;
+    // `Authorization: Bearer eyJ…` mid-line: the scheme and the token are one secret value.
+    const credential = credentialEnd(text, valueAt);
+    if (credential > 0) {
+      out += `${text.slice(copied, valueAt)}${REDACTED}`;
+      copied = credential;
+      continue;
+    }
     const rest = text.slice(valueAt);
     const quote = QUOTE.exec(rest)?.[0];
     if (quote !== undefined) {
@@ -135,17 +222,32 @@ function redactPairsInText(text: string): string {
   return out + text.slice(copied);
 }
 
-const URL_IN_TEXT = /\bhttps?:\/\/[^\s"'<>\\`]+/gi;
+// Any scheme: a redis://, amqp:// or smtp:// URL carries its password the same way.
+const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>\\`]+/gi;
 
-const BEARER = /\b(Bearer|Basic|Digest|Token)([ \t]+)([A-Za-z0-9\-._~+/]+=*)/g;
+// `user:password@host` without a scheme, starting a token (`connect bob:pw@h failed`, `"bob:pw@h"`).
+const USERINFO_IN_TEXT =
+  /(?<![^\s"'(<[{,;=|])([^\s"'<>\\`/?#:@()[\]{},;=|]+):([^\s"'<>\\`/?#]*)@(?=[^\s"'<>\\`@/?#])/g;
+
+const BEARER = new RegExp(`\\b(${AUTH_SCHEMES.join('|')})([ \\t]+)([A-Za-z0-9\\-._~+/]+=*)`, 'g');
 
 /**
- * Redacts secrets in free text such as the Headers JSON text or Params: secret-named JSON fields
- * and `name=value` pairs, `Name: value` header lines with a secret name, bearer/basic
- * credentials, and every http(s) URL in it (as `redactUrl`).
+ * Redacts secrets in free text such as the Headers JSON text, Params or ResultText: secret-named
+ * JSON fields and `name=value` pairs (a `Scheme token` credential as their value goes whole),
+ * `Name: value` header lines with a secret name, bearer/basic credentials, every URL in it (as
+ * `redactUrl`) and `user:password@host` without a scheme. Text that cannot hold a secret (see
+ * `mayHoldSecret`) is returned at once, so this is cheap on the typical record.
  */
 export function redactText(text: string): string {
+  return mayHoldSecret(text) ? scanText(text) : text;
+}
+
+/** `redactText` without the pre-check (exported for the test that pins the pre-check as sound). */
+export function scanText(text: string): string {
   let out = text.replace(URL_IN_TEXT, (url) => redactUrl(url));
+  out = out.replace(USERINFO_IN_TEXT, (whole, user: string, password: string) =>
+    password === '' || user.toLowerCase() === 'mailto' ? whole : `${user}:${REDACTED}@`,
+  );
   out = out.replace(HEADER_LINE, (whole, indent: string, name: string, sep: string, value: string) =>
     isSecretHeader(name) && value !== REDACTED && !value.startsWith('"') && !value.startsWith('\\')
       ? `${indent}${name}${sep}${REDACTED}`

@@ -9,6 +9,7 @@
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { PipelineError } from '../errors.js';
+import { isSecretField, REDACTED, redactText } from '../render/redact.js';
 import { TOOL_VERSION } from '../version.js';
 import { digestFile, isTemporaryArtifact, writeFileAtomic } from './artifacts.js';
 
@@ -60,7 +61,7 @@ export interface Manifest {
   tool: { name: 'pushlog-report'; version: string };
   enterpriseId: string;
   month: string;
-  /** the run's arguments, secrets replaced by REDACTED */
+  /** the run's arguments, secrets replaced by `[REDACTED]` (see redactArguments) */
   arguments: { [key: string]: JsonValue };
   startedAt: string;
   finishedAt: string;
@@ -371,15 +372,11 @@ export async function listArtifactFiles(dir: string): Promise<{ path: string; by
   return found.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-export const REDACTED = '[REDACTED]';
-/** In a URL, where brackets would be percent-encoded. */
-const URL_MASK = '***';
-const SECRET_KEY =
-  /secret|passw(or)?d|passphrase|token|credential|api[-_]?key|access[-_]?key|private[-_]?key|authorization|cookie|signature|smtp[-_]?url/i;
-
 /**
- * A JSON-safe copy of `args` with secrets replaced: values under secret-looking keys, the password
- * of any URL, and secret-looking query parameters. Functions and undefined are dropped.
+ * A JSON-safe copy of `args` with secrets replaced by `[REDACTED]`, by the same rules as every
+ * other artifact (pipeline/render/redact.ts): the whole value under a secret-looking key, and in
+ * any string the password of a URL (with or without a scheme), secret query parameters, secret
+ * `name=value` pairs and credentials. Functions and undefined are dropped.
  */
 export function redactArguments(args: Record<string, unknown>): { [key: string]: JsonValue } {
   return redactValue(args, 0) as { [key: string]: JsonValue };
@@ -388,17 +385,17 @@ export function redactArguments(args: Record<string, unknown>): { [key: string]:
 function redactValue(value: unknown, depth: number): JsonValue | undefined {
   if (depth > 20) return REDACTED;
   if (value === null) return null;
-  if (typeof value === 'string') return redactUrlsIn(value);
+  if (typeof value === 'string') return redactText(value);
   if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
   if (typeof value === 'boolean') return value;
   if (typeof value === 'bigint') return value.toString();
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
-  if (value instanceof URL) return redactUrlsIn(value.href);
+  if (value instanceof URL) return redactText(value.href);
   if (Array.isArray(value)) return value.map((v) => redactValue(v, depth + 1) ?? null);
   if (typeof value === 'object') {
     const out: { [key: string]: JsonValue } = {};
     for (const [key, v] of Object.entries(value)) {
-      if (SECRET_KEY.test(key)) {
+      if (isSecretField(key)) {
         if (v !== undefined) out[key] = REDACTED;
         continue;
       }
@@ -408,31 +405,6 @@ function redactValue(value: unknown, depth: number): JsonValue | undefined {
     return out;
   }
   return undefined;
-}
-
-function redactUrlsIn(text: string): string {
-  return text.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi, (match) => {
-    let url: URL;
-    try {
-      url = new URL(match);
-    } catch {
-      // Not a URL WHATWG accepts: still hide anything between "user:" and "@".
-      return match.replace(/^([^:]+:\/\/[^/:@]*:)[^@/]*@/, `$1${URL_MASK}@`);
-    }
-    let changed = false;
-    if (url.password) {
-      url.password = URL_MASK;
-      changed = true;
-    }
-    for (const key of [...url.searchParams.keys()]) {
-      if (SECRET_KEY.test(key) || /^(sig|key|pass|auth)$/i.test(key)) {
-        url.searchParams.set(key, URL_MASK);
-        changed = true;
-      }
-    }
-    // Untouched URLs keep their spelling (href would normalise them).
-    return changed ? url.href : match;
-  });
 }
 
 function relativeArtifactPath(dir: string, path: string): string {

@@ -63,16 +63,35 @@ function cut(column: string, limit: number): string {
   return `left(${column}, ${limit}) AS ${column}, CASE WHEN length(${column}) > ${limit} THEN length(${column}) END AS ${column}_length`;
 }
 
-function sanitized(value: unknown, length: unknown, limit: number): string | null {
+function sanitized(
+  value: unknown,
+  length: unknown,
+  limit: number,
+  redact?: (s: string) => string,
+): string | null {
   const s = text(value);
   if (s === null) return null;
-  return cellText(s, limit, num(length) ?? undefined);
+  // Redacting before cutting would need the whole text in JS; the text cut in SQL is redacted
+  // instead, which can only hide more (a secret cut in half is still removed).
+  return cellText(redact ? redact(s) : s, limit, num(length) ?? undefined);
 }
+
+/**
+ * An endpoint as By endpoint shows it (redactModel): `endpoint_of` drops the userinfo of a URL with
+ * a scheme, but a Url without one keeps it (`bob:pw@hook.example.com/cb`), so its password goes
+ * here. Only such an endpoint holds an `@`.
+ */
+const redactEndpoint = (endpoint: string): string =>
+  endpoint.includes('@') ? redactUrl(endpoint) : endpoint;
 
 export function failuresPlan(ctx: SheetContext, raw: string, resultTextChars: number): RecordPlan {
   const { t, model } = ctx;
   const names = typeNames(model, ctx.strings.locale);
   const zone = model.timeZone;
+  // Every row's ResultText passes redactText, which returns at once for text that cannot hold
+  // a secret (no secret-looking word, `@` or `%` in it): the typical record costs one regex test.
+  const endpointRedactor = ctx.redact ? redactEndpoint : undefined;
+  const textRedactor = ctx.redact ? redactText : undefined;
   return {
     key: 'failures',
     columns: [
@@ -97,13 +116,13 @@ export function failuresPlan(ctx: SheetContext, raw: string, resultTextChars: nu
         num(c[0]?.[i]),
         type,
         type === null ? null : (names.get(type) ?? `Type ${type}`),
-        sanitized(c[2]?.[i], null, EXCEL_CELL_LIMIT),
+        sanitized(c[2]?.[i], null, EXCEL_CELL_LIMIT, endpointRedactor),
         sanitized(c[3]?.[i], null, EXCEL_CELL_LIMIT),
         num(c[4]?.[i]),
         num(c[5]?.[i]),
         sanitized(c[6]?.[i], null, EXCEL_CELL_LIMIT),
         sanitized(c[7]?.[i], null, EXCEL_CELL_LIMIT),
-        sanitized(c[8]?.[i], c[9]?.[i], resultTextChars),
+        sanitized(c[8]?.[i], c[9]?.[i], resultTextChars, textRedactor),
       ];
     },
   };
@@ -115,8 +134,15 @@ export function rawPlan(ctx: SheetContext, raw: string): RecordPlan {
   const zone = model.timeZone;
   const L = EXCEL_CELL_LIMIT;
   const long = ['url', 'headers', 'params', 'result_text'];
+  // The untrusted text fields; TypeStr too, as redactModel redacts it for the summary sheets.
   const redactors: Record<string, (s: string) => string> = ctx.redact
-    ? { url: redactUrl, headers: redactText, params: redactText }
+    ? {
+        url: redactUrl,
+        headers: redactText,
+        params: redactText,
+        result_text: redactText,
+        type_str: redactText,
+      }
     : {};
   const column = (header: string, kind: RecordKind, format: FigureKind, width: number): RecordColumn => ({
     header,
@@ -159,28 +185,21 @@ export function rawPlan(ctx: SheetContext, raw: string): RecordPlan {
     )
     .join(', ');
   // Result columns: each long field is followed by its length.
-  const positions: number[] = [];
   let at = 0;
-  for (const [name] of fields) {
-    positions.push(at);
-    at += long.includes(name) ? 2 : 1;
-  }
+  const specs = fields.map(([name, col]) => {
+    const spec = { at, text: col.kind === 'text', long: long.includes(name), redact: redactors[name] };
+    at += spec.long ? 2 : 1;
+    return spec;
+  });
   return {
     key: 'raw',
     columns: fields.map(([, col]) => col),
     sql: `SELECT ${select} FROM read_parquet(${sqlString(raw)}) ${ORDER}`,
     cells: (c, i) =>
-      fields.map(([name, col], f) => {
-        const p = positions[f] as number;
-        const value = c[p]?.[i];
-        if (col.kind !== 'text') return num(value);
-        const redact = redactors[name];
-        const s = text(value);
-        if (s === null) return null;
-        if (!long.includes(name)) return cellText(s);
-        // Redact before cutting would need the whole text in JS; the cut text is redacted
-        // instead, which can only hide more (a secret cut in half is still removed).
-        return cellText(redact ? redact(s) : s, L, num(c[p + 1]?.[i]) ?? undefined);
+      specs.map((spec) => {
+        const value = c[spec.at]?.[i];
+        if (!spec.text) return num(value);
+        return sanitized(value, spec.long ? c[spec.at + 1]?.[i] : null, L, spec.redact);
       }),
   };
 }
