@@ -8,14 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringsFor } from '../pipeline/render/strings.js';
 import { sheetContext } from '../pipeline/render/xlsx/context.js';
 import {
-  ENDPOINT_MACROS,
   failuresPlan,
   type RecordPlan,
   type RecordValue,
   rawPlan,
   sqlString,
 } from '../pipeline/render/xlsx/record-plans.js';
-import type { ReportModel } from '../pipeline/transform/index.js';
+import { ENDPOINT_MACROS, type ReportModel } from '../pipeline/transform/index.js';
 import { makeTempDir, removeTempDir } from './helpers/extract.js';
 
 const SECRETS = ['eyJSECRET1', 'hunter2', 'p4ssw0rd', 'sig-999', 'tok-777', 's3cr3t-typestr'];

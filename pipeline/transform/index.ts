@@ -2,6 +2,7 @@
  * The transform stage: the month's staging store → the ReportModel (`summary.json`) and the
  * evidence archive (`raw.parquet`). Renderers import the model type and the type table from here.
  */
+export { ENDPOINT_MACROS } from './endpoint-sql.js';
 export { IncompleteExtractionError } from './errors.js';
 export * from './model.js';
 export { previousMonthOf, summaryPathOf } from './previous.js';

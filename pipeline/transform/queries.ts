@@ -4,6 +4,7 @@
  * the TypeScript below only reads rows into the model's shapes. Column names are the staging
  * store's (pipeline/store/schema.ts): snake_case API fields, times in epoch ms.
  */
+import { ENDPOINT_MACROS } from './endpoint-sql.js';
 import type {
   DataQuality,
   FailureStreak,
@@ -52,18 +53,7 @@ export async function defineViews(db: Db, localDay: (ms: string) => string): Pro
       WHEN code IS NULL OR code = '' THEN 'none'
       WHEN regexp_full_match(code, '[2-5][0-9][0-9]') THEN left(code, 1) || 'xx'
       ELSE 'other' END;
-    -- metrics.md "byEndpoint": scheme://host[:port]/path, host lower-cased. User info, query and
-    -- fragment are dropped (they carry secrets); a Url that is not absolute keeps what precedes
-    -- its first '?' or '#'.
-    CREATE OR REPLACE TEMP MACRO url_parts(url) AS regexp_extract(trim(url),
-      '^([A-Za-z][A-Za-z0-9+.\\-]*)://(?:[^@/?#]*@)?(\\[[^\\]/?#]*\\]|[^:/?#]*)(:[0-9]*)?([^?#]*)',
-      ['scheme', 'host', 'port', 'path']);
-    CREATE OR REPLACE TEMP MACRO endpoint_of(url) AS CASE
-      WHEN nullif(trim(url), '') IS NULL THEN '(none)'
-      WHEN url_parts(url).scheme = '' THEN split_part(split_part(trim(url), '#', 1), '?', 1)
-      ELSE lower(url_parts(url).scheme) || '://' || lower(url_parts(url).host) || url_parts(url).port
-        || CASE WHEN url_parts(url).path = '' THEN '/' ELSE url_parts(url).path END
-      END;
+    ${ENDPOINT_MACROS}
 
     CREATE OR REPLACE TEMP VIEW population AS SELECT * FROM staged WHERE NOT superseded;
 

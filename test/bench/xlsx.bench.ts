@@ -240,7 +240,8 @@ async function makeMonth(dir: string, failed: number): Promise<void> {
 async function childBaseline(dir: string): Promise<Record<string, number>> {
   const ExcelJS = (await import('exceljs')).default;
   const { readFile } = await import('node:fs/promises');
-  const { ENDPOINT_MACROS, failuresPlan } = await import('../../pipeline/render/xlsx/record-plans.js');
+  const { failuresPlan } = await import('../../pipeline/render/xlsx/record-plans.js');
+  const { ENDPOINT_MACROS } = await import('../../pipeline/transform/index.js');
   const { sheetContext } = await import('../../pipeline/render/xlsx/context.js');
   const { stringsFor } = await import('../../pipeline/render/strings.js');
   const model = JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8'));

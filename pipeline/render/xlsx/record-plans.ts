@@ -33,22 +33,6 @@ export interface RecordPlan {
   cells: (columns: readonly (readonly unknown[])[], i: number) => RecordValue[];
 }
 
-/**
- * metrics.md "byEndpoint": scheme://host[:port]/path, host lower-cased, no userinfo, query or
- * fragment. The same SQL as the transform's `endpoint_of` macro (pipeline/transform/queries.ts),
- * so filtering Failures by an endpoint counts exactly its row of By endpoint (a test pins this).
- */
-export const ENDPOINT_MACROS = `
-CREATE OR REPLACE TEMP MACRO url_parts(url) AS regexp_extract(trim(url),
-  '^([A-Za-z][A-Za-z0-9+.\\-]*)://(?:[^@/?#]*@)?(\\[[^\\]/?#]*\\]|[^:/?#]*)(:[0-9]*)?([^?#]*)',
-  ['scheme', 'host', 'port', 'path']);
-CREATE OR REPLACE TEMP MACRO endpoint_of(url) AS CASE
-  WHEN nullif(trim(url), '') IS NULL THEN '(none)'
-  WHEN url_parts(url).scheme = '' THEN split_part(split_part(trim(url), '#', 1), '?', 1)
-  ELSE lower(url_parts(url).scheme) || '://' || lower(url_parts(url).host) || url_parts(url).port
-    || CASE WHEN url_parts(url).path = '' THEN '/' ELSE url_parts(url).path END
-  END;`;
-
 const ORDER = 'ORDER BY create_time, id';
 
 const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
