@@ -1,5 +1,5 @@
 /**
- * Extract benchmark: `npm run bench:extract [-- --concurrency 4,8] [--baseline-days 3] [--keep]`.
+ * Extract benchmark: `npm run bench:extract [-- --concurrency 8,4] [--baseline-days 3] [--keep]`.
  *
  * A 1,000,000-record month from the simulator (20 ms added latency, 40 QPS token bucket), fetched
  * by `pushlog-report extract --qps 40`. The simulator and the extraction each run in a process of
@@ -290,7 +290,7 @@ function describe(r: RunReport): string[] {
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
-      concurrency: { type: 'string', default: '4' },
+      concurrency: { type: 'string', default: '8' },
       'baseline-days': { type: 'string', default: '3' },
       keep: { type: 'boolean', default: false },
       'slice-child': { type: 'boolean', default: false },
@@ -354,6 +354,16 @@ async function main(): Promise<number> {
     }
     if (baseline && baseline.rows !== baseline.expected)
       misses.push(`${baseline.label}: ${baseline.rows} rows, expected ${baseline.expected}`);
+    const rows = runs.map((run) => ({
+      label: `${run.label}, ${run.rows} rows (${run.boundRatio.toFixed(3)} of bound${baseline ? `, ${(run.rowsPerSecond / baseline.rowsPerSecond).toFixed(2)}× baseline rows/s` : ''})`,
+      seconds: run.rows / run.rowsPerSecond,
+      baseline: 'rate-limit bound',
+      baselineSeconds: run.rows / (500 * QPS),
+      peakRssMiB: mib(run.peakRssBytes),
+      target: `≥ ${TARGET_BOUND_RATIO} of bound, ≤ ${TARGET_PEAK_RSS_MIB} MiB`,
+      met: run.boundRatio >= TARGET_BOUND_RATIO && mib(run.peakRssBytes) <= TARGET_PEAK_RSS_MIB,
+    }));
+    line(`bench-result ${JSON.stringify({ bench: 'extract', rows })}`);
   } finally {
     if (values.keep) line(`kept ${scratch}`);
     else await rm(scratch, { recursive: true, force: true });

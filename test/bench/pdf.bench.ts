@@ -305,6 +305,26 @@ async function main(): Promise<void> {
   );
   const format = (values: number[]) => values.map((l) => l.toFixed(2)).join(' ');
   line(`load average     ${format(load)} before warm runs, ${format(loadavg())} at the end (shared machine)`);
+  const result = {
+    bench: 'pdf',
+    rows: [
+      {
+        label: `cold, ${cold[0]?.pages} pages`,
+        seconds: coldT.wallMs / 1000,
+        baseline: 'launch + one-line page',
+        baselineSeconds: (phase('launch').wallMs + baseT.wallMs) / 1000,
+        target: `< ${TARGET_COLD_MS / 1000} s`,
+        met: coldT.wallMs <= TARGET_COLD_MS,
+      },
+      {
+        label: 'warm',
+        seconds: warmT.wallMs / 1000,
+        baseline: 'one-line page',
+        baselineSeconds: baseT.wallMs / 1000,
+      },
+    ],
+  };
+  line(`bench-result ${JSON.stringify(result)}`);
   if (coldT.wallMs > TARGET_COLD_MS) {
     line(`cold ${seconds(coldT.wallMs)} misses the ${seconds(TARGET_COLD_MS)} target`);
     process.exitCode = 1;

@@ -400,6 +400,29 @@ async function benchSize(rows: number, scratch: string, misses: string[]): Promi
     misses.push(
       `${label}: parquet export ${copyRatio.toFixed(2)}× the bare COPY, target ≤ ${TARGET_COPY_RATIO}×`,
     );
+  const result = {
+    bench: 'transform',
+    rows: [
+      {
+        label: `${label}: figures`,
+        seconds: r.figuresMs / 1000,
+        baseline: 'scan floor',
+        baselineSeconds: scanMs / 1000,
+        peakRssMiB: mib(transform.peakRssBytes),
+        target: `≤ ${TARGET_SCAN_RATIO}× floor${rows >= 10_000_000 ? `, stage < ${TARGET_10M_SECONDS} s (${seconds(stageMs)})` : ''}`,
+        met: figuresRatio <= TARGET_SCAN_RATIO && (rows < 10_000_000 || stageMs <= TARGET_10M_SECONDS * 1000),
+      },
+      {
+        label: `${label}: raw.parquet`,
+        seconds: r.parquetMs / 1000,
+        baseline: 'bare COPY',
+        baselineSeconds: copyMs / 1000,
+        target: `≤ ${TARGET_COPY_RATIO}×`,
+        met: copyRatio <= TARGET_COPY_RATIO,
+      },
+    ],
+  };
+  line(`bench-result ${JSON.stringify(result)}`);
 }
 
 async function main(): Promise<number> {

@@ -79,6 +79,13 @@ export async function renderWorkbook(
   const sctx = sheetContext(ctx.redact ? redactModel(model) : model, stringsFor(ctx.locale), ctx.redact);
   const documentDate = documentDateOf(model);
   const path = join(ctx.dir, artifactName(model, 'xlsx'));
+  // The charts rasterise on the thread pool while DuckDB counts and hashes the month.
+  const chartsPromise =
+    options.charts === false
+      ? Promise.resolve([])
+      : import('./chart-images.js').then((m) => m.renderChartImages(sctx.model, ctx.locale));
+  // Awaited on every path below; this keeps an early failure from reporting it as unhandled.
+  chartsPromise.catch(() => {});
 
   const spill = await mkdtemp(join(tmpdir(), 'pushlog-xlsx-'));
   const instance = await DuckDBInstance.create(':memory:', {
@@ -101,10 +108,7 @@ export async function renderWorkbook(
     const raw = ctx.rawSheet ? { plan: rawPlan(sctx, rawPath), total: records } : null;
     const rawSha256 = await sha256File(rawPath);
     ctx.signal?.throwIfAborted();
-    const charts =
-      options.charts === false
-        ? []
-        : await (await import('./chart-images.js')).renderChartImages(sctx.model, ctx.locale);
+    const charts = await chartsPromise;
 
     const built = await buildWorkbook({
       ctx: sctx,
