@@ -8,7 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import { readdir, rm, rmdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { ExtractConfig, ReportConfig } from './config.js';
 import { PipelineError } from './errors.js';
 import type { EventSink, ExtractSummary, PipelineEvent } from './events.js';
@@ -234,7 +234,8 @@ export async function renderAndRecord(
       quarantined: model.dataQuality.quarantined,
       inReport: model.totals.pushes,
     },
-    artifacts: [SUMMARY_FILE, RAW_FILE, ...rendered.artifacts.map((a) => a.path)],
+    // Renderers return paths as the caller spelled the folder (maybe relative to the working directory).
+    artifacts: [SUMMARY_FILE, RAW_FILE, ...rendered.artifacts.map((a) => resolve(a.path))],
     startedAt: options.startedAt,
   });
   return { rendered, manifest, manifestPath: await writeManifest(dir, manifest) };

@@ -7,7 +7,7 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Simulator } from '../pipeline/simulator/index.js';
@@ -130,6 +130,14 @@ describe('run', () => {
     );
     const verified = await cli(['verify', monthDir(referenceOut)]);
     expect(verified.code).toBe(0);
+  });
+
+  it('writes a manifest that verifies when --out is a relative path (regression: doubled folder)', async () => {
+    const out = relative(root, join(work, 'relative-out'));
+    const result = await cli(runArgs(sim.url, out, '--format', 'xlsx', '--page-size', '100'));
+    expect(errorLines(result)).toEqual([]);
+    expect(result.code).toBe(0);
+    expect((await cli(['verify', join(root, monthDir(out))])).code).toBe(0);
   });
 
   it('finishes through 10% 5xx, 10% throttling, dropped connections and malformed bodies, with exact totals', async () => {
