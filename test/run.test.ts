@@ -140,6 +140,27 @@ describe('run', () => {
     expect((await cli(['verify', join(root, monthDir(out))])).code).toBe(0);
   });
 
+  it('runs several enterprises, each into its own folder, with one line each', async () => {
+    const out = join(work, 'several');
+    const result = await cli([
+      ...runArgs(sim.url, out, '--format', 'xlsx', '--parallel', '2', '--page-size', '100'),
+      '--enterprise',
+      `${ENTERPRISE},8000001`,
+    ]);
+    expect(errorLines(result)).toEqual([]);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(
+      new RegExp(`^${ENTERPRISE} ${MONTH} \\(final\\): ${sim.countRecords(APRIL)} pushes`),
+    );
+    const other = sim.countRecords({ ...APRIL, enterpriseId: '8000001' });
+    expect(lines[1]).toMatch(new RegExp(`^8000001 ${MONTH} \\(final\\): ${other} pushes`));
+    for (const id of [ENTERPRISE, '8000001']) {
+      expect((await cli(['verify', join(out, id, MONTH)])).code).toBe(0);
+    }
+  });
+
   it('finishes through 10% 5xx, 10% throttling, dropped connections and malformed bodies, with exact totals', async () => {
     const out = join(work, 'faulty');
     const result = await cli(runArgs(faulty.url, out, '--format', 'xlsx', '--json'));
