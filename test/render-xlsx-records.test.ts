@@ -133,14 +133,15 @@ describe('the Failures rows', () => {
     // Text without a secret is kept byte for byte.
     expect(r3?.ResultText).toBe(RECORDS[2]?.[4]);
     expect(r4?.ResultText).toBe('POST https://hooks.example.com/cb?access_token=[REDACTED] failed');
-    expect(r2?.Endpoint).toBe('bob:[REDACTED]@hook.example.com/cb');
+    // An endpoint never carries user info (endpoint_of drops it, scheme or not).
+    expect(r2?.Endpoint).toBe('hook.example.com/cb');
     expect(r1?.Endpoint).toBe('https://hooks.example.com/cb');
   });
 
   it('keep everything with --no-redact', async () => {
     const rows = await rowsOf(failuresPlan(ctxOf(false), raw, 1000));
     expect(rows.map((r) => r.ResultText)).toEqual(RECORDS.map((r) => r[4]));
-    expect(rows[1]?.Endpoint).toBe('bob:hunter2@hook.example.com/cb');
+    expect(rows[1]?.Endpoint).toBe('hook.example.com/cb');
   });
 });
 
