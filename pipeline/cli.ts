@@ -374,6 +374,7 @@ function buildProgram(signal: AbortSignal): Command {
         month: extract.resolvedMonth,
         slaFile: config.sla,
         allowPartial: config.allowPartial,
+        signal,
       });
       out(transformLine(model, monthDir(extract.out, extract.enterprise, extract.resolvedMonth)));
       if (config.failOnBreach && model.sla !== null && !model.sla.passed) breached = true;

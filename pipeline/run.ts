@@ -89,6 +89,7 @@ export async function runMonth(options: RunMonthOptions): Promise<MonthResult> {
     month,
     slaFile: report.sla,
     allowPartial: report.allowPartial,
+    signal: options.signal,
   });
   options.signal?.throwIfAborted();
 

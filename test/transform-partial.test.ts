@@ -122,3 +122,22 @@ it('names the extract command for a month never extracted, and creates nothing',
     'Invalid month "2026-4": use YYYY-MM',
   );
 });
+
+it('stops when aborted (the running query is interrupted), writing no summary', async () => {
+  const out = await tempOut();
+  await extractMonths(out, { volume: 20_000, seed: 5 }, [MONTH]);
+  const dir = monthDir(out, ENTERPRISE, MONTH);
+  const controller = new AbortController();
+  const attempt = transformMonth({
+    outDir: out,
+    enterpriseId: ENTERPRISE,
+    month: MONTH,
+    signal: controller.signal,
+  });
+  setTimeout(() => controller.abort(), 0);
+  await expect(attempt).rejects.toMatchObject({ code: 'ABORTED' });
+  expect(existsSync(join(dir, 'summary.json'))).toBe(false);
+  // The store is left usable: the next transform completes.
+  const model = await transformMonth({ outDir: out, enterpriseId: ENTERPRISE, month: MONTH });
+  expect(model.totals.pushes).toBe(20_000);
+});

@@ -349,6 +349,11 @@ export class StagingStore {
     return this.#rows(sql);
   }
 
+  /** Stops the statement that is running (it fails with an interrupt error); for aborts. */
+  interrupt(): void {
+    this.#connection.interrupt();
+  }
+
   async close(): Promise<void> {
     await this.#queue.catch(() => {});
     this.#connection.closeSync();

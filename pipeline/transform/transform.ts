@@ -45,6 +45,8 @@ export interface TransformOptions {
   allowPartial?: boolean | undefined;
   /** the clock for generatedAt */
   now?: () => Date;
+  /** stops the transform (the running query is interrupted); it then fails with ABORTED */
+  signal?: AbortSignal | undefined;
   /** DuckDB memory limit while transforming, default '512MB' (DuckDB spills to disk beyond it) */
   memoryLimit?: string;
 }
@@ -59,15 +61,31 @@ export const RAW_FILE = 'raw.parquet';
  */
 export async function transformMonth(options: TransformOptions): Promise<ReportModel> {
   const dir = monthDir(options.outDir, options.enterpriseId, options.month);
+  const { signal } = options;
+  const aborted = () => new PipelineError('ABORTED', 'Transform interrupted; run it again');
+  if (signal?.aborted) throw aborted();
   const store = await openStaging(options);
+  // An abort stops the running query at once: a month of SQL can take a while.
+  const onAbort = () => store.interrupt();
+  signal?.addEventListener('abort', onAbort, { once: true });
   try {
     // Read the rules before the heavy work: a typo in them should not wait for a month of SQL.
     const rules = options.slaFile === undefined ? undefined : await readSlaFile(options.slaFile);
     const model = await buildReport(store, { ...options, rules });
+    if (signal?.aborted) throw aborted();
     await exportRawParquet(store, dir);
+    if (signal?.aborted) throw aborted();
     await writeAtomically(join(dir, SUMMARY_FILE), `${JSON.stringify(model, null, 2)}\n`);
     return model;
+  } catch (error) {
+    if (signal?.aborted && !(error instanceof PipelineError && error.code === 'ABORTED')) {
+      throw new PipelineError('ABORTED', 'Transform interrupted; run it again', {
+        cause: error,
+      });
+    }
+    throw error;
   } finally {
+    signal?.removeEventListener('abort', onAbort);
     await store.close();
   }
 }
