@@ -232,8 +232,7 @@ async function runCommand(o: Flags, signal: AbortSignal): Promise<void> {
         signal,
         arguments: { ...configFlags(o), configFile: config.configFile },
         onEvent: (event) => {
-          if (event.type === 'stage-started' && event.stage === 'transform') progress.stop();
-          progress.sink(event as Parameters<typeof progress.sink>[0]);
+          progress.sink(event);
           printRender(event);
         },
       });

@@ -61,8 +61,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       signal: options.signal,
       arguments: { demo: true, volume: records, ...flags },
       onEvent: (event) => {
-        if (event.type === 'stage-started' && event.stage === 'transform') progress.stop();
-        progress.sink(event as Parameters<typeof progress.sink>[0]);
+        progress.sink(event);
         options.onEvent(event);
       },
     });

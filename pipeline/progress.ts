@@ -1,17 +1,42 @@
 import { SingleBar } from 'cli-progress';
-import type { EventSink, PipelineEvent } from './events.js';
+import type { PipelineEvent } from './events.js';
 
 export type ProgressMode = 'bar' | 'lines' | 'quiet';
 
+/** Takes any event of a run; only the extraction's move the display. */
+export type ProgressSink = (event: { type: string }) => void;
+
 /**
  * Shows extraction progress on stderr: a bar on a terminal, a plain line every few seconds
- * otherwise (CI logs), nothing with --quiet. Returns the sink and a stop function.
+ * otherwise (CI logs), nothing with --quiet. The display ends by itself when the extraction
+ * finishes (the later stages print their own lines); `stop` ends it early, e.g. on an error.
  */
 export function createProgress(
   mode: ProgressMode,
   write: (line: string) => void,
-): { sink: EventSink; stop: () => void } {
+): { sink: ProgressSink; stop: () => void } {
   if (mode === 'quiet') return { sink: () => {}, stop: () => {} };
+  const display = createDisplay(mode, write);
+  let stopped = false;
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
+    display.stop();
+  };
+  return {
+    sink: (event) => {
+      if (stopped) return;
+      display.sink(event as PipelineEvent);
+      if (event.type === 'extract-finished') stop();
+    },
+    stop,
+  };
+}
+
+function createDisplay(
+  mode: Exclude<ProgressMode, 'quiet'>,
+  write: (line: string) => void,
+): { sink: (event: PipelineEvent) => void; stop: () => void } {
   const started = Date.now();
   let windows = 0;
   let done = 0;
