@@ -8,6 +8,8 @@ import { DEFAULT_KEY_PAIR, type Simulator, type SimulatorOptions } from '../pipe
 import {
   AFTER_APRIL,
   aprilQuery,
+  BAD_FIXTURE,
+  BAD_FIXTURE_VALID_IDS,
   closedPort,
   column,
   diffIds,
@@ -26,8 +28,6 @@ import {
   withStore,
 } from './helpers/extract.js';
 import { callSimulator, startTestSimulator } from './helpers/simulator.js';
-
-const FIXTURE = new URL('./fixtures/bad-records.ndjson', import.meta.url).pathname;
 
 async function simulator(options: SimulatorOptions): Promise<Simulator> {
   // The data clock is frozen after April unless a test says otherwise: counts never move.
@@ -153,24 +153,10 @@ describe('quarantine', () => {
       uniqueId: '10.30.12.17-1775433600.4725',
     },
   ];
-  const VALID_IDS = [
-    '12715',
-    '12716',
-    '12717',
-    '12723',
-    '12726',
-    '12727',
-    '12728',
-    '12730',
-    '12731',
-    '12732',
-    '12733',
-    '12734',
-    '12735',
-  ];
+  const VALID_IDS = BAD_FIXTURE_VALID_IDS;
 
   it('quarantines each bad record with its reason and keeps the valid ones, normalised', async () => {
-    const sim = await simulator({ data: FIXTURE });
+    const sim = await simulator({ data: BAD_FIXTURE });
     const out = await tempDir();
 
     const summary = await extractMonth(extractOptions(sim.url, out));
@@ -220,7 +206,7 @@ describe('quarantine', () => {
   });
 
   it('keeps the copy of a duplicated Id that was fetched last', async () => {
-    const sim = await simulator({ data: FIXTURE });
+    const sim = await simulator({ data: BAD_FIXTURE });
     const out = await tempDir();
     // Both copies of 12716 share 2026-04-01 10:02 and so one page: the later in the List is fetched last.
     const { body } = await callSimulator(sim, {
@@ -247,7 +233,7 @@ describe('quarantine', () => {
   // Bug: a split re-fetches the overlap above its cut (and the whole day when no fetched CreateTime
   // is numeric), and every re-fetched copy of a bad record is quarantined again.
   it('quarantine-counts-refetched-copies: a bad record fetched twice is quarantined once', async () => {
-    const sim = await simulator({ data: FIXTURE });
+    const sim = await simulator({ data: BAD_FIXTURE });
     const out = await tempDir();
 
     // One-record pages split every day with a record, so bad records sit in split overlaps.

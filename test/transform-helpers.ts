@@ -11,7 +11,7 @@ import { AFTER_APRIL, extractOptions, makeTempDir, removeTempDir } from './helpe
 import { startTestSimulator } from './helpers/simulator.js';
 
 export const HAND_FIXTURE = new URL('./fixtures/transform-hand.ndjson', import.meta.url).pathname;
-export const BAD_FIXTURE = new URL('./fixtures/bad-records.ndjson', import.meta.url).pathname;
+export { BAD_FIXTURE } from './helpers/extract.js';
 
 /** A temp output folder removed when the test ends. */
 export async function tempOut(): Promise<string> {

@@ -16,6 +16,7 @@ import {
 } from '../pipeline/transform/index.js';
 import { offsetSegments } from '../pipeline/transform/local-day.js';
 import { queryRows } from './helpers/duckdb.js';
+import { BAD_FIXTURE_VALID_IDS } from './helpers/extract.js';
 import {
   BAD_FIXTURE,
   checkSchema,
@@ -265,21 +266,7 @@ describe('local days in a zone with daylight saving time', () => {
 
 describe('the bad-records fixture', () => {
   // test/extract.test.ts: 13 valid Ids stay in the population; 6 bad records are quarantined.
-  const VALID_IDS = [
-    '12715',
-    '12716',
-    '12717',
-    '12723',
-    '12726',
-    '12727',
-    '12728',
-    '12730',
-    '12731',
-    '12732',
-    '12733',
-    '12734',
-    '12735',
-  ];
+  const VALID_IDS = BAD_FIXTURE_VALID_IDS;
   const QUARANTINED_IDS = ['12721', '12722', '12724', '12725'];
 
   it('ends in the quarantine and data-quality counts, and nowhere else', async () => {

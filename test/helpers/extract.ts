@@ -27,6 +27,25 @@ export const MONTH = '2026-04';
 export const AFTER_APRIL = new Date(Date.UTC(2026, 5, 1));
 export const FAST_RETRY = { retries: 8, baseDelayMs: 1, maxDelayMs: 20, maxRetryAfterMs: 20 } as const;
 
+/** test/fixtures/bad-records.ndjson: served with the simulator's --data, for quarantine suites. */
+export const BAD_FIXTURE = fileURLToPath(new URL('../fixtures/bad-records.ndjson', import.meta.url));
+/** The Ids of that fixture which stay in April's population (the rest is quarantined or elsewhere). */
+export const BAD_FIXTURE_VALID_IDS = [
+  '12715',
+  '12716',
+  '12717',
+  '12723',
+  '12726',
+  '12727',
+  '12728',
+  '12730',
+  '12731',
+  '12732',
+  '12733',
+  '12734',
+  '12735',
+];
+
 /** A fresh folder under the OS temp dir; remove it with `removeTempDir`. */
 export function makeTempDir(prefix = 'pushlog-extract-'): Promise<string> {
   return mkdtemp(join(tmpdir(), prefix));
