@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { extractMonth, planMonth } from '../../pipeline/extract/index.js';
 import { DEFAULT_KEY_PAIR } from '../../pipeline/simulator/index.js';
-import { cores, machineBusyMs, mib, otherLoad, runMeasured } from './helpers.js';
+import { cores, machineBusyMs, mib, otherLoad, reportMisses, runMeasured } from './helpers.js';
 
 const VOLUME = 1_000_000;
 const LATENCY_MS = 20;
@@ -368,9 +368,7 @@ async function main(): Promise<number> {
     if (values.keep) line(`kept ${scratch}`);
     else await rm(scratch, { recursive: true, force: true });
   }
-  for (const miss of misses) line(`MISSED ${miss}`);
-  if (misses.length === 0) line('all targets met');
-  return misses.length === 0 ? 0 : 1;
+  return reportMisses(misses, line);
 }
 
 process.exitCode = await main();

@@ -130,3 +130,10 @@ export function selfCpuMs(): number {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1000;
 }
+
+/** Prints each missed target (or that all were met) and returns the benchmark's exit status. */
+export function reportMisses(misses: readonly string[], line: (text: string) => void): number {
+  for (const miss of misses) line(`MISSED ${miss}`);
+  if (misses.length === 0) line('all targets met');
+  return misses.length === 0 ? 0 : 1;
+}

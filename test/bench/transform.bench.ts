@@ -27,7 +27,15 @@ import { monthDir, planMonth } from '../../pipeline/extract/index.js';
 import { CREATE_TABLES, recordChecksSql, SCHEMA_VERSION } from '../../pipeline/store/schema.js';
 import { StagingStore } from '../../pipeline/store/staging.js';
 import { buildReport, exportRawParquet, openStaging } from '../../pipeline/transform/index.js';
-import { machineBusyMs, mib, otherLoad, runMeasured, selfCpuMs, selfPeakRssBytes } from './helpers.js';
+import {
+  machineBusyMs,
+  mib,
+  otherLoad,
+  reportMisses,
+  runMeasured,
+  selfCpuMs,
+  selfPeakRssBytes,
+} from './helpers.js';
 
 const ENTERPRISE = '7122600';
 const MONTH = '2026-04';
@@ -457,9 +465,7 @@ async function main(): Promise<number> {
     if (values.keep) line(`kept ${scratch}`);
     else await rm(scratch, { recursive: true, force: true });
   }
-  for (const miss of misses) line(`MISSED ${miss}`);
-  if (misses.length === 0) line('all targets met');
-  return misses.length === 0 ? 0 : 1;
+  return reportMisses(misses, line);
 }
 
 process.exitCode = await main();
