@@ -145,6 +145,8 @@ describe('a PARTIAL month', () => {
     for (const page of pdf.pages) expect(page).toContain('PARTIAL');
     expect(squash(pdf.pages[0] ?? '')).toContain('extractionwindowsaremissing');
     expect(pdf.text).toContain('2026-04-02');
+    // the window's state in the report's language
+    expect(squash(pdf.pages[0] ?? '')).toContain('2026-04-02Failed2026-04-02');
   });
 });
 

@@ -371,6 +371,8 @@ describe('a Failures list longer than the row limit', () => {
       'PARTIAL: 1 extraction windows are missing; every figure covers only the records staged so far',
     );
     expect(back.exceljs.subject).toContain('PARTIAL');
+    const about = sheetRows(back.sheetjs, 'About').map((r) => r.join(' '));
+    expect(about.some((row) => row.includes('2026-04-07 (Failed)'))).toBe(true);
     await renderWorkbook(model, { dir, locale: 'en', redact: true }, { charts: false });
   });
 

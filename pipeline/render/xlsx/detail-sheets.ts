@@ -272,7 +272,7 @@ export function addAboutSheet(
   if (model.incompleteWindows.length > 0) {
     parameters.push([
       t('about.incompleteWindows'),
-      model.incompleteWindows.map((w) => `${w.id} (${w.state})`).join(', '),
+      model.incompleteWindows.map((w) => `${w.id} (${ctx.c(`windowState.${w.state}`)})`).join(', '),
       'text',
     ]);
   }
