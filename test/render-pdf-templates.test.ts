@@ -13,7 +13,7 @@ import {
   formatPercent,
 } from '../pipeline/render/format.js';
 import { visibleText } from '../pipeline/render/handlebars-helpers.js';
-import { renderHtml } from '../pipeline/render/html.js';
+import { loadCheckedTemplates, renderHtml } from '../pipeline/render/html.js';
 import { ideographOf, repairToUnicodeCMap } from '../pipeline/render/pdf/to-unicode.js';
 import { BUILTIN_TEMPLATES_DIR } from '../pipeline/render/strings.js';
 import { exportTemplates, loadTemplates } from '../pipeline/render/templates.js';
@@ -162,11 +162,24 @@ describe('--templates DIR', () => {
       code: 'RENDER_TEMPLATE',
       message: expect.stringContaining(join(dir, 'cover.hbs')),
     });
-    await writeFile(join(dir, 'cover.hbs'), '{{> no-such-partial}}');
+    await writeFile(join(dir, 'cover.hbs'), '{{#each report.byType}}{{> no-such-partial}}{{/each}}');
+    // refused when the templates are loaded, before any chart or browser work
+    await expect(loadCheckedTemplates(dir)).rejects.toMatchObject({
+      code: 'RENDER_TEMPLATE',
+      message: expect.stringMatching(
+        /cover\.hbs failed: it calls the partial "no-such-partial", which is not in partials\//,
+      ),
+    });
     await expect(renderHtml(MODEL, { locale: 'en', templatesDir: dir })).rejects.toMatchObject({
       code: 'RENDER_TEMPLATE',
       message: expect.stringContaining('no-such-partial'),
     });
+    // a partial block prints its fallback and an inline partial is defined where it is used
+    await writeFile(
+      join(dir, 'cover.hbs'),
+      '{{#> optional-note}}no note{{/optional-note}}{{#*inline "mine"}}x{{/inline}}{{> mine}}{{> kpi-tile}}',
+    );
+    await expect(loadCheckedTemplates(dir)).resolves.toBeDefined();
     await expect(loadTemplates(join(root, 'nowhere'))).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
   });
 });

@@ -101,18 +101,61 @@ function templateError(file: TemplateFile, error: unknown): PipelineError {
 
 type HandlebarsRuntime = typeof import('handlebars');
 
-function parse(hbs: HandlebarsRuntime, file: TemplateFile): void {
+/**
+ * The partials `{{> name}}` in a parsed template calls by a fixed name, less the ones it defines
+ * itself (`{{#*inline "name"}}`). Dynamic names (`{{> (lookup …)}}`), `@partial-block` and
+ * partial blocks (`{{#> name}}fallback{{/name}}`, which print their fallback) are not counted.
+ */
+function calledPartials(ast: unknown): Set<string> {
+  const called = new Set<string>();
+  const defined = new Set<string>();
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (const child of node) walk(child);
+      return;
+    }
+    if (node === null || typeof node !== 'object') return;
+    const n = node as {
+      type?: string;
+      name?: { type?: string; original?: unknown };
+      path?: { original?: unknown };
+      params?: { value?: unknown }[];
+    };
+    if (
+      n.type === 'PartialStatement' &&
+      n.name?.type === 'PathExpression' &&
+      typeof n.name.original === 'string'
+    ) {
+      if (!n.name.original.startsWith('@')) called.add(n.name.original);
+    }
+    if (
+      n.type === 'DecoratorBlock' &&
+      n.path?.original === 'inline' &&
+      typeof n.params?.[0]?.value === 'string'
+    ) {
+      defined.add(n.params[0].value);
+    }
+    for (const [key, value] of Object.entries(node)) if (key !== 'loc') walk(value);
+  };
+  walk(ast);
+  for (const name of defined) called.delete(name);
+  return called;
+}
+
+/** Parses `file` (a syntax error names the file) and returns the partials it calls by name. */
+function parse(hbs: HandlebarsRuntime, file: TemplateFile): Set<string> {
   try {
     // Handlebars compiles lazily, on first use: parsing now makes a syntax error name its file.
-    hbs.parse(file.source);
+    return calledPartials(hbs.parse(file.source));
   } catch (error) {
     throw templateError(file, error);
   }
 }
 
 /**
- * Loads the templates (built-ins, overridden from `templatesDir`) and checks their syntax, so a
- * broken template fails before anything expensive starts (charts, a browser).
+ * Loads the templates (built-ins, overridden from `templatesDir`) and checks their syntax and
+ * that every partial they call exists, so a broken template fails before anything expensive
+ * starts (charts, a browser).
  */
 export async function loadCheckedTemplates(templatesDir?: string): Promise<TemplateSet> {
   const [templates, { default: Handlebars }] = await Promise.all([
@@ -120,7 +163,15 @@ export async function loadCheckedTemplates(templatesDir?: string): Promise<Templ
     import('handlebars'),
   ]);
   for (const file of [templates.main, templates.header, templates.footer, ...templates.partials.values()]) {
-    parse(Handlebars, file);
+    const missing = [...parse(Handlebars, file)].filter((name) => !templates.partials.has(name));
+    if (missing.length > 0) {
+      throw templateError(
+        file,
+        new Error(
+          `it calls the partial${missing.length > 1 ? 's' : ''} ${missing.map((name) => `"${name}"`).join(', ')}, which is not in partials/ (add partials/${missing[0]}.hbs or remove the call)`,
+        ),
+      );
+    }
   }
   return templates;
 }
