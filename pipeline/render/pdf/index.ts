@@ -138,7 +138,7 @@ async function printThen<T>(
     if (timeout.aborted) {
       throw new PipelineError(
         'RENDER_PDF',
-        `Chromium did not print the PDF within ${Math.round(timeoutMs / 1000)} s: the machine may be overloaded; try again or raise the render timeout`,
+        `Chromium did not print the PDF within ${Math.round(timeoutMs / 1000)} s: the machine may be overloaded; run \`render --format pdf\` again when it is quieter (the other artifacts are kept)`,
         { cause: error },
       );
     }
