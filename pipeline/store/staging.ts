@@ -42,6 +42,12 @@ export interface StagingOptions {
   threads?: number;
   /** WAL size that triggers a checkpoint, e.g. '256MB' (DuckDB's default is 16MB) */
   checkpointThreshold?: string;
+  /**
+   * Return memory DuckDB has freed to the system from a background thread. DuckDB's allocator
+   * (jemalloc) keeps freed pages for seconds and, with `threads: 1`, only purges them while it is
+   * allocating, so a store loading every few seconds keeps the high-water mark of its loads resident.
+   */
+  allocatorBackgroundThreads?: boolean;
 }
 
 export interface FinalCounts {
@@ -85,6 +91,7 @@ export class StagingStore {
         threads: String(options.threads ?? 2),
         preserve_insertion_order: 'false',
         ...(options.checkpointThreshold ? { checkpoint_threshold: options.checkpointThreshold } : {}),
+        ...(options.allocatorBackgroundThreads ? { allocator_background_threads: 'true' } : {}),
       });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -217,7 +224,6 @@ export class StagingStore {
   async commitWindow(
     windowId: string,
     pages: LandedPage[],
-    maxFileBytes: number,
     bounds: { monthStartMs: number; monthEndMs: number },
     progress: { pages: number; requests: number; records?: number },
     children: PlannedWindow[] = [],
@@ -235,9 +241,9 @@ export class StagingStore {
               .replaceAll('$window', sqlString(windowId));
           // Straight from the pages into the tables: a window's rows are written once, not
           // materialised first (that doubled the load's CPU and memory).
-          rows = (await this.#connection.run(fill(stagedInsertSql(pages, maxFileBytes)))).rowsChanged;
+          rows = (await this.#connection.run(fill(stagedInsertSql(pages)))).rowsChanged;
           if (progress.records === undefined || rows < progress.records) {
-            const result = await this.#connection.run(fill(quarantineInsertSql(pages, maxFileBytes)));
+            const result = await this.#connection.run(fill(quarantineInsertSql(pages)));
             quarantined = result.rowsChanged;
           }
         }

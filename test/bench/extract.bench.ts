@@ -1,5 +1,6 @@
 /**
- * Extract benchmark: `npm run bench:extract [-- --concurrency 8,4] [--baseline-days 3] [--keep]`.
+ * Extract benchmark:
+ * `npm run bench:extract [-- --concurrency 8,4] [--baseline-days 3] [--tsx] [--keep]`.
  *
  * A 1,000,000-record month from the simulator (20 ms added latency, 40 QPS token bucket), fetched
  * by `pushlog-report extract --qps 40`. The simulator and the extraction each run in a process of
@@ -7,11 +8,16 @@
  * to the rate-limit bound and the ratio to a naive baseline (concurrency 1, same QPS, the first
  * `--baseline-days` days of the month), and exits 1 when a target is missed.
  *
+ * The extraction runs the compiled CLI, as the installed `pushlog-report` does (bin/ runs dist/):
+ * the bench first compiles the sources (tsc -p tsconfig.build.json) into
+ * node_modules/.cache/pushlog-bench/dist. `--tsx` runs the TypeScript sources through tsx instead,
+ * as `npm run cli` does; tsx and its compiled modules add 30 to 50 MiB to the peak RSS.
+ *
  * Definitions: bound seconds = rows ÷ (500 × QPS), the time full 500-row pages need at the cap;
  * ratio = bound seconds ÷ actual seconds, where actual seconds is the extraction's own elapsed
  * time (the CLI's summary: planning, every page, every DuckDB load and the final dedupe), i.e.
- * without Node's start-up. The process wall time is printed beside it. Peak RSS is in MiB (the
- * 400 target is read as 400 MiB). The box is shared: each run also prints how much CPU other
+ * without Node's start-up. The process wall time is printed beside it. The peak RSS target is
+ * 400 MB of 10^6 bytes (381.5 MiB). The box is shared: each run also prints how much CPU other
  * processes took meanwhile, and a missed target says so when that share was large.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -33,7 +39,8 @@ const ENTERPRISE = '7122600';
 const MONTH = '2026-04';
 const TIME_ZONE = 'Asia/Shanghai';
 const TARGET_BOUND_RATIO = 0.9;
-const TARGET_PEAK_RSS_MIB = 400;
+/** "Peak RSS at most 400 MB", in bytes: 381.5 MiB. */
+const TARGET_PEAK_RSS_BYTES = 400_000_000;
 /** Above this share of the machine taken by other processes, a run's timing says little. */
 const NOISY_SHARE = 0.1;
 /** The CLI's retry policy (pipeline/cli.ts), so the baseline child retries as the CLI does. */
@@ -42,9 +49,23 @@ const RETRY_POLICY = { retries: 8, baseDelayMs: 250, maxDelayMs: 20_000, maxRetr
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
 const SIM_SCRIPT = fileURLToPath(new URL('./sim-process.ts', import.meta.url));
-const CLI_SCRIPT = join(ROOT, 'pipeline', 'cli.ts');
-/** Every child is plain `node --import tsx`: one process, so its peak RSS is the extraction's. */
-const NODE_ARGS = ['--import', 'tsx'];
+const CLI_SOURCE = join(ROOT, 'pipeline', 'cli.ts');
+/**
+ * The compiled CLI the bench builds: not dist/, which bin/ would then prefer to the sources, but a
+ * cache under node_modules, where packages still resolve and linters and git do not look.
+ */
+const BUILD_DIR = join(ROOT, 'node_modules', '.cache', 'pushlog-bench', 'dist');
+const CLI_COMPILED = join(BUILD_DIR, 'cli.js');
+const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+/** Every child is one plain `node` process, so its peak RSS is the extraction's. */
+const TSX_ARGS = ['--import', 'tsx'];
+
+/** How the extraction child is started: the compiled CLI, or the sources through tsx. */
+interface Runner {
+  nodeArgs: string[];
+  cli: string;
+  label: string;
+}
 
 interface ExtractResult {
   rows: number;
@@ -63,6 +84,8 @@ interface SimStats {
 interface RunReport {
   label: string;
   concurrency: number;
+  /** how the extraction ran: the compiled CLI or the sources through tsx */
+  runner: string;
   rows: number;
   expected: number;
   elapsedMs: number;
@@ -108,7 +131,7 @@ async function startSimProcess(untilMs?: number): Promise<{
     TIME_ZONE,
     ...(untilMs === undefined ? [] : ['--until-ms', String(untilMs)]),
   ];
-  const child: ChildProcess = spawn(process.execPath, [...NODE_ARGS, ...args], {
+  const child: ChildProcess = spawn(process.execPath, [...TSX_ARGS, ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -152,6 +175,7 @@ async function measure(
   label: string,
   concurrency: number,
   scratch: string,
+  runner: Runner,
   untilMs?: number,
 ): Promise<RunReport> {
   const sim = await startSimProcess(untilMs);
@@ -159,7 +183,7 @@ async function measure(
   const args =
     untilMs === undefined
       ? [
-          CLI_SCRIPT,
+          runner.cli,
           'extract',
           '--endpoint',
           sim.url,
@@ -191,12 +215,12 @@ async function measure(
           String(concurrency),
         ];
   const busyBefore = await machineBusyMs();
-  const measured = await runMeasured(NODE_ARGS, args, { cwd: ROOT, scratch }).catch(
-    async (error: unknown) => {
-      await sim.stop();
-      throw error;
-    },
-  );
+  // The baseline slice runs this file (TypeScript) as its child: it is timed, not held to the RSS target.
+  const nodeArgs = untilMs === undefined ? runner.nodeArgs : TSX_ARGS;
+  const measured = await runMeasured(nodeArgs, args, { cwd: ROOT, scratch }).catch(async (error: unknown) => {
+    await sim.stop();
+    throw error;
+  });
   const busyAfter = await machineBusyMs();
   const simStats = await sim.stop();
   const simCpuMs = simStats.cpuMs - sim.readyCpuMs;
@@ -211,6 +235,7 @@ async function measure(
   return {
     label,
     concurrency,
+    runner: untilMs === undefined ? runner.label : 'tsx',
     rows: result.rows,
     expected: sim.expectedRecords,
     elapsedMs: result.elapsedMs,
@@ -267,11 +292,14 @@ async function runSliceChild(values: Record<string, string | boolean | undefined
   line(JSON.stringify(result));
 }
 
+/** "381 MiB (400 MB)": the peak in both units, since the target is in MB. */
+const rssText = (bytes: number) => `${mib(bytes).toFixed(0)} MiB (${(bytes / 1e6).toFixed(0)} MB)`;
+
 function describe(r: RunReport): string[] {
-  const rss = `${mib(r.peakRssBytes).toFixed(0)} MiB (${r.rssSource})`;
+  const rss = `${rssText(r.peakRssBytes)}, ${r.rssSource}`;
   const cpu = r.cpuMs === undefined ? '' : `, extractor CPU ${(r.cpuMs / 1000).toFixed(1)} s`;
   return [
-    `${r.label} (concurrency ${r.concurrency}, qps ${QPS}):`,
+    `${r.label} (concurrency ${r.concurrency}, qps ${QPS}, ${r.runner}):`,
     `  rows            ${r.rows} of ${r.expected} expected${r.rows === r.expected ? '' : '  ← MISMATCH'}`,
     `  time            ${(r.elapsedMs / 1000).toFixed(1)} s in the pipeline, ${(r.wallMs / 1000).toFixed(1)} s process wall${cpu}`,
     `  rows/s          ${r.rowsPerSecond.toFixed(0)}`,
@@ -287,12 +315,30 @@ function describe(r: RunReport): string[] {
   ];
 }
 
+/** Compiles the CLI into BUILD_DIR; returns tsc's output when it fails, else undefined. */
+async function compileCli(): Promise<string | undefined> {
+  const child = spawn(process.execPath, [TSC, '-p', 'tsconfig.build.json', '--outDir', BUILD_DIR], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    output += chunk;
+  });
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    output += chunk;
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  return code === 0 ? undefined : output;
+}
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       concurrency: { type: 'string', default: '8' },
       'baseline-days': { type: 'string', default: '3' },
       keep: { type: 'boolean', default: false },
+      tsx: { type: 'boolean', default: false },
       'slice-child': { type: 'boolean', default: false },
       endpoint: { type: 'string' },
       out: { type: 'string' },
@@ -306,8 +352,21 @@ async function main(): Promise<number> {
   const concurrencies = values.concurrency.split(',').map(Number);
   const baselineDays = Number(values['baseline-days']);
   if (concurrencies.some((c) => !Number.isInteger(c) || c < 1) || !(baselineDays >= 0)) {
-    process.stderr.write('usage: bench:extract [-- --concurrency 4[,8…]] [--baseline-days 3] [--keep]\n');
+    process.stderr.write(
+      'usage: bench:extract [-- --concurrency 4[,8…]] [--baseline-days 3] [--tsx] [--keep]\n',
+    );
     return 2;
+  }
+  const runner: Runner = values.tsx
+    ? { nodeArgs: TSX_ARGS, cli: CLI_SOURCE, label: 'sources through tsx' }
+    : { nodeArgs: [], cli: CLI_COMPILED, label: 'compiled CLI' };
+  if (!values.tsx) {
+    line(`compiling the CLI into ${BUILD_DIR} …`);
+    const built = await compileCli();
+    if (built !== undefined) {
+      process.stderr.write(`tsc failed, nothing benchmarked (or run with --tsx):\n${built}\n`);
+      return 2;
+    }
   }
   const scratch = await mkdtemp(join(tmpdir(), 'pushlog-bench-'));
   const misses: string[] = [];
@@ -317,7 +376,7 @@ async function main(): Promise<number> {
     );
     const runs: RunReport[] = [];
     for (const concurrency of concurrencies) {
-      const run = await measure(`month c=${concurrency}`, concurrency, scratch);
+      const run = await measure(`month c=${concurrency}`, concurrency, scratch, runner);
       for (const text of describe(run)) line(text);
       runs.push(run);
     }
@@ -326,7 +385,7 @@ async function main(): Promise<number> {
       const plan = planMonth({ month: MONTH, timeZone: TIME_ZONE, now: new Date() });
       const next = plan.windows[baselineDays];
       const untilMs = next ? next.startMs - 1 : plan.endMs;
-      baseline = await measure(`baseline ${baselineDays} days`, 1, scratch, untilMs);
+      baseline = await measure(`baseline ${baselineDays} days`, 1, scratch, runner, untilMs);
       for (const text of describe(baseline)) line(text);
     }
     line();
@@ -334,7 +393,7 @@ async function main(): Promise<number> {
       const vsBaseline = baseline ? (run.rowsPerSecond / baseline.rowsPerSecond).toFixed(2) : 'n/a';
       line(
         `${run.label}: ${run.rowsPerSecond.toFixed(0)} rows/s, ${run.boundRatio.toFixed(3)} of the rate-limit bound, ` +
-          `${vsBaseline}× the baseline, peak RSS ${mib(run.peakRssBytes).toFixed(0)} MiB, ${run.throttled} throttled`,
+          `${vsBaseline}× the baseline, peak RSS ${rssText(run.peakRssBytes)}, ${run.throttled} throttled`,
       );
       if (run.rows !== run.expected) misses.push(`${run.label}: ${run.rows} rows, expected ${run.expected}`);
       if (run.boundRatio < TARGET_BOUND_RATIO) {
@@ -347,9 +406,9 @@ async function main(): Promise<number> {
           `${run.label}: ${run.boundRatio.toFixed(3)} of the rate-limit bound, target ≥ ${TARGET_BOUND_RATIO}${noisy}`,
         );
       }
-      if (mib(run.peakRssBytes) > TARGET_PEAK_RSS_MIB)
+      if (run.peakRssBytes > TARGET_PEAK_RSS_BYTES)
         misses.push(
-          `${run.label}: peak RSS ${mib(run.peakRssBytes).toFixed(0)} MiB, target ≤ ${TARGET_PEAK_RSS_MIB} MiB`,
+          `${run.label}: peak RSS ${rssText(run.peakRssBytes)}, target ≤ ${rssText(TARGET_PEAK_RSS_BYTES)}`,
         );
     }
     if (baseline && baseline.rows !== baseline.expected)
@@ -360,8 +419,8 @@ async function main(): Promise<number> {
       baseline: 'rate-limit bound',
       baselineSeconds: run.rows / (500 * QPS),
       peakRssMiB: mib(run.peakRssBytes),
-      target: `≥ ${TARGET_BOUND_RATIO} of bound, ≤ ${TARGET_PEAK_RSS_MIB} MiB`,
-      met: run.boundRatio >= TARGET_BOUND_RATIO && mib(run.peakRssBytes) <= TARGET_PEAK_RSS_MIB,
+      target: `≥ ${TARGET_BOUND_RATIO} of bound, ≤ ${TARGET_PEAK_RSS_BYTES / 1e6} MB`,
+      met: run.boundRatio >= TARGET_BOUND_RATIO && run.peakRssBytes <= TARGET_PEAK_RSS_BYTES,
     }));
     line(`bench-result ${JSON.stringify({ bench: 'extract', rows })}`);
   } finally {
