@@ -132,7 +132,7 @@ async function child(locale: Locale): Promise<void> {
     let closeT: Timed = { wallMs: 0, cpuMs: 0 };
     let printed: Uint8Array = new Uint8Array();
     try {
-      const page = await openInertPage(session.browser);
+      const page = await openInertPage(session.browser, true);
       [printed, printT] = await timed(async () => {
         await page.setContent(report.html, { waitUntil: 'load' });
         return page.pdf(pdfOptionsFor(report));
