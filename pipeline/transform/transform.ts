@@ -6,7 +6,9 @@ import { monthDir } from '../extract/index.js';
 import { SCHEMA_VERSION as STORE_SCHEMA_VERSION } from '../store/schema.js';
 import { StagingStore } from '../store/staging.js';
 import { TOOL_VERSION } from '../version.js';
+import { readDeliveries } from './deliveries.js';
 import { IncompleteExtractionError } from './errors.js';
+import { emptyGroup, readGroups } from './groups.js';
 import { localDaySql, offsetSegments } from './local-day.js';
 import { type IncompleteWindow, type ReportModel, SCHEMA_VERSION } from './model.js';
 import { readPrevious } from './previous.js';
@@ -14,23 +16,19 @@ import {
   compareText,
   type Db,
   defineViews,
-  emptyGroup,
   endpointOf,
   exportRecords,
-  readDeliveries,
   readDuplicates,
-  readGroups,
   readMetaTable,
-  readMonthScan,
   readQuarantine,
   readRetryHistogram,
   readStatusCodes,
-  readStreaks,
   readTopFailures,
   readTypeStrPairs,
   readWindowDays,
 } from './queries.js';
 import { evaluateSla, readSlaFile, type SlaRules } from './sla.js';
+import { readStreaks } from './streaks.js';
 import { isKnownType, typeNameOf } from './types.js';
 
 export interface TransformOptions {
@@ -143,18 +141,19 @@ export async function buildReport(
     meta.timeZone,
   );
   await defineViews(db, (ms) => localDaySql(ms, segments));
-  // The queries that read the long text columns run back to back, while DuckDB still holds them.
-  const scan = await readMonthScan(db);
-  const deliveries = await readDeliveries(db);
-  const topFailures = await readTopFailures(db);
+  // Ordered so that a column, once read, is mostly read again while DuckDB still holds it: the
+  // time columns first, the delivery keys last (their Params fill DuckDB's memory).
   const groups = await readGroups(db);
   const streaks = await readStreaks(db);
+  const topFailures = await readTopFailures(db);
   const histogram = await readRetryHistogram(db);
   const status = await readStatusCodes(db);
   const typeStrPairs = await readTypeStrPairs(db);
+  const deliveries = await readDeliveries(db);
   const duplicates = await readDuplicates(db);
   const quarantine = await readQuarantine(db);
   const windowDays = await readWindowDays(db, meta.windowStartMs, meta.windowEndMs);
+  const { scan } = groups;
 
   const noDeliveries = { deliveries: 0, delivered: 0, exhausted: 0, eventualSuccessRate: null };
   const byType = [...groups.byType.entries()]

@@ -1,5 +1,5 @@
 /**
- * Transform benchmark: `npm run bench:transform [-- --rows 1000000,10000000] [--keep]`.
+ * Transform benchmark: `npm run bench:transform [-- --rows 1000000,10000000] [--keep] [--no-bounds]`.
  *
  * For each size, a month of April 2026 is staged directly by SQL (no HTTP): `staged` (every record,
  * with the checks extract computes as it loads, plus 0.05% extra copies, a tenth of them differing),
@@ -8,11 +8,13 @@
  * retry chains sharing their Params, six endpoints (one with a token in its query, one flaky with
  * outages, one upper-case host), lognormal latencies with a tail, timeouts, odd records.
  *
- * Then three child processes, each measured with /usr/bin/time -v (else VmHWM polling):
+ * Then child processes, each measured with /usr/bin/time -v (else VmHWM polling):
  *   scan       the floor: one scan of the staged table, SELECT count(*), sum(end_time − start_time)
+ *   bound      one operation the figures cannot do without, alone, timed like the floor (LOWER_BOUNDS)
  *   transform  the stage: open, every figure (buildReport), raw.parquet, summary.json
  *   copy       a bare COPY records TO … (FORMAT parquet, COMPRESSION zstd), the export's floor
- * Prints times, peak RSS, the ratios, the slowest queries, and exits 1 when a target is missed:
+ * Prints times, peak RSS, the ratios, the slowest queries, the lower bounds (`--no-bounds` skips
+ * them), and exits 1 when a target is missed:
  * 10M rows in under 15 s (the stage without its Parquet export, which is timed on its own) and the
  * figures at most 3× the scan floor, peak RSS under 1.5 GB, the Parquet export within 1.2× of the
  * bare COPY.
@@ -228,6 +230,58 @@ async function stageMonth(outDir: string, rows: number): Promise<string> {
 
 // --- the measured children --------------------------------------------------------------------------
 
+/**
+ * Single operations that exact figures need, each timed alone in a fresh process exactly as the
+ * floor is: if one of them alone costs more than TARGET_SCAN_RATIO× the floor, so must the figures.
+ * `required: false` marks a reference that is not a bound (the figures do without it).
+ */
+const LOWER_BOUNDS: Record<string, { label: string; required: boolean; sql: string }> = {
+  columns: {
+    label: "reading once the columns every record's figures use",
+    required: true,
+    sql: `SELECT count(*), sum(type), min(url), sum(result), sum(retry), sum(create_time), sum(start_time),
+      sum(end_time), sum(request_time), sum(timeout_s), min(status_code), min(type_str), sum(key_hash),
+      count_if(has_control_characters), count_if(is_overlong) FROM staged WHERE NOT superseded`,
+  },
+  median: {
+    label: 'one exact median of latency (quantile_cont)',
+    required: false,
+    sql: 'SELECT quantile_cont(end_time - start_time, 0.5) FROM staged WHERE end_time >= start_time',
+  },
+  histogramMedian: {
+    label: 'one exact median of latency (from its histogram, as the figures take it)',
+    required: true,
+    sql: `WITH h AS (
+        SELECT end_time - start_time AS v, count(*) AS n FROM staged WHERE end_time >= start_time GROUP BY v
+      ), r AS (SELECT v, sum(n) OVER (ORDER BY v ROWS UNBOUNDED PRECEDING) AS upto, sum(n) OVER () - 1 AS last FROM h)
+      SELECT min(v) FILTER (WHERE upto > floor(last / 2)), min(v) FILTER (WHERE upto > ceil(last / 2)) FROM r`,
+  },
+  deliveryKey: {
+    label: 'one GROUP BY of the delivery key (its 64-bit hash) over every record',
+    required: true,
+    sql: 'SELECT count(*) FROM (SELECT key_hash FROM staged GROUP BY key_hash)',
+  },
+  distinctId: {
+    label: 'count(DISTINCT Id) (extract deduplicates; not part of the figures)',
+    required: false,
+    sql: 'SELECT count(DISTINCT id) FROM staged',
+  },
+};
+
+async function runBoundChild(outDir: string, name: string): Promise<ChildResult> {
+  const bound = LOWER_BOUNDS[name];
+  if (!bound) throw new Error(`unknown lower bound ${name}`);
+  const store = await openStaging({ outDir, enterpriseId: ENTERPRISE, month: MONTH });
+  try {
+    const started = performance.now();
+    const cpu = selfCpuMs();
+    await store.query(bound.sql);
+    return { ms: performance.now() - started, cpuMs: selfCpuMs() - cpu };
+  } finally {
+    await store.close();
+  }
+}
+
 interface ChildResult {
   [key: string]: unknown;
 }
@@ -312,15 +366,16 @@ interface Measured {
 }
 
 /** Runs this file as `--child KIND`, measuring its peak RSS and CPU (test/bench/helpers.ts). */
-async function measure(kind: string, outDir: string, scratch: string): Promise<Measured> {
+async function measure(kind: string, outDir: string, scratch: string, bound?: string): Promise<Measured> {
   const busyBefore = await machineBusyMs();
-  const run = await runMeasured(['--import', 'tsx'], [SELF, '--child', kind, '--out', outDir], {
+  const args = [SELF, '--child', kind, '--out', outDir, ...(bound ? ['--bound', bound] : [])];
+  const run = await runMeasured(['--import', 'tsx'], args, {
     cwd: ROOT,
     scratch,
     inheritStderr: true,
   });
   const others = otherLoad(busyBefore, await machineBusyMs(), run.cpuMs, run.wallMs);
-  if (run.code !== 0) throw new Error(`the ${kind} child exited ${run.code}:\n${run.stdout}`);
+  if (run.code !== 0) throw new Error(`the ${bound ?? kind} child exited ${run.code}:\n${run.stdout}`);
   const json = run.stdout.split('\n').find((l) => l.startsWith('{'));
   if (!json) throw new Error(`the ${kind} child printed no result:\n${run.stdout}`);
   return {
@@ -333,7 +388,7 @@ async function measure(kind: string, outDir: string, scratch: string): Promise<M
 
 // --- main ---------------------------------------------------------------------------------------------
 
-async function benchSize(rows: number, scratch: string, misses: string[]): Promise<void> {
+async function benchSize(rows: number, scratch: string, misses: string[], bounds: boolean): Promise<void> {
   const out = await mkdtemp(join(scratch, `${rows}-`));
   const t0 = performance.now();
   const path = await stageMonth(out, rows);
@@ -344,6 +399,13 @@ async function benchSize(rows: number, scratch: string, misses: string[]): Promi
   const scan = await measure('scan', out, scratch);
   const transform = await measure('transform', out, scratch);
   const copy = await measure('copy', out, scratch);
+  const lowerBounds: { name: string; ms: number; cpuMs: number }[] = [];
+  if (bounds) {
+    for (const name of Object.keys(LOWER_BOUNDS)) {
+      const { result } = await measure('bound', out, scratch, name);
+      lowerBounds.push({ name, ms: Number(result.ms), cpuMs: Number(result.cpuMs) });
+    }
+  }
 
   const r = transform.result as {
     openMs: number;
@@ -388,6 +450,26 @@ async function benchSize(rows: number, scratch: string, misses: string[]): Promi
   );
   line('  slowest queries');
   for (const q of r.queries) line(`    ${seconds(q.ms).padStart(8)} (${seconds(q.cpuMs)} CPU)  ${q.sql}`);
+  // Each alone, in a fresh process like the floor: a bound of the figures when they cannot do without it.
+  const bounded = lowerBounds.map((b) => ({
+    ...b,
+    ...(LOWER_BOUNDS[b.name] as (typeof LOWER_BOUNDS)[string]),
+    ratio: b.ms / scanMs,
+    cpuRatio: b.cpuMs / scanCpuMs,
+  }));
+  for (const b of bounded) {
+    line(
+      `  ${b.required ? 'lower bound' : 'reference  '}: ${b.ratio.toFixed(1)}× the floor (CPU ${b.cpuRatio.toFixed(1)}×), ${seconds(b.ms)} (${seconds(b.cpuMs)} CPU): ${b.label}`,
+    );
+  }
+  const [highest] = bounded.filter((b) => b.required).sort((a, b) => b.ratio - a.ratio);
+  if (highest) {
+    line(
+      highest.ratio > TARGET_SCAN_RATIO
+        ? `  lower bound: ${highest.label} alone is ${highest.ratio.toFixed(1)}× the floor, so exact figures cannot be within ${TARGET_SCAN_RATIO}× of it`
+        : `  lower bound: no single operation measured exceeds ${TARGET_SCAN_RATIO}× the floor (highest ${highest.ratio.toFixed(1)}×)`,
+    );
+  }
 
   const label = `${rows.toLocaleString('en')} rows`;
   // The Parquet export is timed (and targeted) on its own: the stage's time is everything else.
@@ -410,6 +492,14 @@ async function benchSize(rows: number, scratch: string, misses: string[]): Promi
     );
   const result = {
     bench: 'transform',
+    lowerBounds: bounded.map((b) => ({
+      label: `${label}: ${b.label}`,
+      seconds: b.ms / 1000,
+      cpuSeconds: b.cpuMs / 1000,
+      floorRatio: b.ratio,
+      floorCpuRatio: b.cpuRatio,
+      required: b.required,
+    })),
     rows: [
       {
         label: `${label}: figures`,
@@ -435,23 +525,32 @@ async function benchSize(rows: number, scratch: string, misses: string[]): Promi
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
+    allowNegative: true,
     options: {
       rows: { type: 'string', default: '1000000,10000000' },
       keep: { type: 'boolean', default: false },
+      bounds: { type: 'boolean', default: true },
       child: { type: 'string' },
       out: { type: 'string' },
+      bound: { type: 'string' },
     },
   });
   if (values.child) {
     const outDir = String(values.out);
-    const run = { scan: runScanChild, transform: runTransformChild, copy: runCopyChild }[values.child];
+    const bound = String(values.bound);
+    const run = {
+      scan: runScanChild,
+      bound: (dir: string) => runBoundChild(dir, bound),
+      transform: runTransformChild,
+      copy: runCopyChild,
+    }[values.child];
     if (!run) throw new Error(`unknown child ${values.child}`);
     line(JSON.stringify(await run(outDir)));
     return 0;
   }
   const sizes = values.rows.split(',').map(Number);
   if (sizes.some((n) => !Number.isInteger(n) || n < 1)) {
-    process.stderr.write('usage: bench:transform [-- --rows 1000000,10000000] [--keep]\n');
+    process.stderr.write('usage: bench:transform [-- --rows 1000000,10000000] [--keep] [--no-bounds]\n');
     return 2;
   }
   const scratch = await mkdtemp(join(tmpdir(), 'pushlog-bench-transform-'));
@@ -460,7 +559,7 @@ async function main(): Promise<number> {
     line(
       `transform benchmark: ${MONTH} of ${ENTERPRISE}, ${sizes.map((n) => n.toLocaleString('en')).join(' and ')} rows, scratch ${scratch}`,
     );
-    for (const rows of sizes) await benchSize(rows, scratch, misses);
+    for (const rows of sizes) await benchSize(rows, scratch, misses, values.bounds);
   } finally {
     if (values.keep) line(`kept ${scratch}`);
     else await rm(scratch, { recursive: true, force: true });
