@@ -106,47 +106,37 @@ type HandlebarsRuntime = typeof import('handlebars');
  * itself (`{{#*inline "name"}}`). Dynamic names (`{{> (lookup …)}}`), `@partial-block` and
  * partial blocks (`{{#> name}}fallback{{/name}}`, which print their fallback) are not counted.
  */
-function calledPartials(ast: unknown): Set<string> {
+function calledPartials(runtime: HandlebarsRuntime, ast: hbs.AST.Program): Set<string> {
   const called = new Set<string>();
   const defined = new Set<string>();
-  const walk = (node: unknown): void => {
-    if (Array.isArray(node)) {
-      for (const child of node) walk(child);
-      return;
+  // Handlebars' own visitor walks the tree; two of its steps also note what they see.
+  const visitor = new runtime.Visitor();
+  const visitPartial = visitor.PartialStatement.bind(visitor);
+  visitor.PartialStatement = (partial) => {
+    if (partial.name.type === 'PathExpression') {
+      const { original } = partial.name as hbs.AST.PathExpression;
+      if (!original.startsWith('@')) called.add(original);
     }
-    if (node === null || typeof node !== 'object') return;
-    const n = node as {
-      type?: string;
-      name?: { type?: string; original?: unknown };
-      path?: { original?: unknown };
-      params?: { value?: unknown }[];
-    };
-    if (
-      n.type === 'PartialStatement' &&
-      n.name?.type === 'PathExpression' &&
-      typeof n.name.original === 'string'
-    ) {
-      if (!n.name.original.startsWith('@')) called.add(n.name.original);
-    }
-    if (
-      n.type === 'DecoratorBlock' &&
-      n.path?.original === 'inline' &&
-      typeof n.params?.[0]?.value === 'string'
-    ) {
-      defined.add(n.params[0].value);
-    }
-    for (const [key, value] of Object.entries(node)) if (key !== 'loc') walk(value);
+    visitPartial(partial);
   };
-  walk(ast);
+  const visitDecoratorBlock = visitor.DecoratorBlock.bind(visitor);
+  visitor.DecoratorBlock = (block) => {
+    const [name] = block.params;
+    if ((block.path as hbs.AST.PathExpression).original === 'inline' && name?.type === 'StringLiteral') {
+      defined.add((name as hbs.AST.StringLiteral).value);
+    }
+    visitDecoratorBlock(block);
+  };
+  visitor.accept(ast);
   for (const name of defined) called.delete(name);
   return called;
 }
 
 /** Parses `file` (a syntax error names the file) and returns the partials it calls by name. */
-function parse(hbs: HandlebarsRuntime, file: TemplateFile): Set<string> {
+function parse(runtime: HandlebarsRuntime, file: TemplateFile): Set<string> {
   try {
     // Handlebars compiles lazily, on first use: parsing now makes a syntax error name its file.
-    return calledPartials(hbs.parse(file.source));
+    return calledPartials(runtime, runtime.parse(file.source));
   } catch (error) {
     throw templateError(file, error);
   }
