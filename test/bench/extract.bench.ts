@@ -9,8 +9,8 @@
  * `--baseline-days` days of the month), and exits 1 when a target is missed.
  *
  * The extraction runs the compiled CLI, as the installed `pushlog-report` does (bin/ runs dist/):
- * the bench first compiles the sources (tsc -p tsconfig.build.json) into
- * node_modules/.cache/pushlog-bench/dist. `--tsx` runs the TypeScript sources through tsx instead,
+ * the bench first compiles the sources (./build.ts) into
+ * node_modules/.cache/pushlog-bench/build. `--tsx` runs the TypeScript sources through tsx instead,
  * as `npm run cli` does; tsx and its compiled modules add 30 to 50 MiB to the peak RSS.
  *
  * Definitions: bound seconds = rows ÷ (500 × QPS), the time full 500-row pages need at the cap;
@@ -29,6 +29,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { extractMonth, planMonth } from '../../pipeline/extract/index.js';
 import { DEFAULT_KEY_PAIR } from '../../pipeline/simulator/index.js';
+import { BUILD_ROOT, compiledPath, compileForBench } from './build.js';
 import { cores, machineBusyMs, mib, otherLoad, reportMisses, runMeasured } from './helpers.js';
 
 const VOLUME = 1_000_000;
@@ -50,13 +51,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
 const SIM_SCRIPT = fileURLToPath(new URL('./sim-process.ts', import.meta.url));
 const CLI_SOURCE = join(ROOT, 'pipeline', 'cli.ts');
-/**
- * The compiled CLI the bench builds: not dist/, which bin/ would then prefer to the sources, but a
- * cache under node_modules, where packages still resolve and linters and git do not look.
- */
-const BUILD_DIR = join(ROOT, 'node_modules', '.cache', 'pushlog-bench', 'dist');
-const CLI_COMPILED = join(BUILD_DIR, 'cli.js');
-const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+const CLI_COMPILED = compiledPath(CLI_SOURCE);
 /** Every child is one plain `node` process, so its peak RSS is the extraction's. */
 const TSX_ARGS = ['--import', 'tsx'];
 
@@ -315,23 +310,6 @@ function describe(r: RunReport): string[] {
   ];
 }
 
-/** Compiles the CLI into BUILD_DIR; returns tsc's output when it fails, else undefined. */
-async function compileCli(): Promise<string | undefined> {
-  const child = spawn(process.execPath, [TSC, '-p', 'tsconfig.build.json', '--outDir', BUILD_DIR], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-    output += chunk;
-  });
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-    output += chunk;
-  });
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  return code === 0 ? undefined : output;
-}
-
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
@@ -361,8 +339,8 @@ async function main(): Promise<number> {
     ? { nodeArgs: TSX_ARGS, cli: CLI_SOURCE, label: 'sources through tsx' }
     : { nodeArgs: [], cli: CLI_COMPILED, label: 'compiled CLI' };
   if (!values.tsx) {
-    line(`compiling the CLI into ${BUILD_DIR} …`);
-    const built = await compileCli();
+    line(`compiling the CLI into ${BUILD_ROOT} …`);
+    const built = await compileForBench();
     if (built !== undefined) {
       process.stderr.write(`tsc failed, nothing benchmarked (or run with --tsx):\n${built}\n`);
       return 2;

@@ -1,5 +1,5 @@
 /**
- * PDF benchmark: `npm run bench:pdf [-- --runs 3] [--locale zh-CN]` (not a test).
+ * PDF benchmark: `npm run bench:pdf [-- --runs 3] [--locale zh-CN] [--tsx]` (not a test).
  *
  * The report is a full month: test/fixtures/pdf-summary.json (a generated April 2026, 30,000
  * records, every section filled: 29 types, 5 endpoints, 30 days, 20 top failures, deltas).
@@ -13,6 +13,10 @@
  * Prints pages, size, the times, the ratios warm ÷ baseline and cold ÷ (launch + baseline), and
  * exits 1 when the cold median misses its target (3.5 s on the 2-core machine).
  *
+ * The cold children run the compiled code (./build.ts), as the installed command does; `--tsx`
+ * runs the TypeScript sources through tsx instead, whose loader adds about half a second to a
+ * cold process.
+ *
  * Every time comes with the CPU time spent in it (this process and its Chromium processes, from
  * /proc on Linux): the machine is shared, and wall time alone mostly measures the neighbours.
  */
@@ -25,6 +29,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Locale } from '../../pipeline/render/strings.js';
 import type { ReportModel } from '../../pipeline/transform/index.js';
+import { BUILD_ROOT, compiledPath, compileForBench } from './build.js';
 
 const TARGET_COLD_MS = 3500;
 const SELF = fileURLToPath(import.meta.url);
@@ -199,9 +204,12 @@ async function finishInChild(printed: Uint8Array, locale: Locale): Promise<Timed
   }
 }
 
+/** How a child runs this file: as this process does (compiled, or through tsx) unless main changes it. */
+let childArgs = SELF.endsWith('.ts') ? ['--import', 'tsx', SELF] : [SELF];
+
 function runSelf(args: string[]): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', SELF, ...args], {
+    const proc = spawn(process.execPath, [...childArgs, ...args], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
@@ -228,14 +236,27 @@ async function main(): Promise<void> {
       finish: { type: 'string' },
       runs: { type: 'string', default: '3' },
       locale: { type: 'string', default: 'zh-CN' },
+      tsx: { type: 'boolean', default: false },
     },
   });
   const locale = values.locale as Locale;
   if (values.child) return child(locale);
   if (values.finish) return finishChild(values.finish, locale);
   const runs = Math.max(1, Number(values.runs));
+  if (!values.tsx) {
+    line(`compiling into ${BUILD_ROOT} …`);
+    const failed = await compileForBench();
+    if (failed !== undefined) {
+      process.stderr.write(`tsc failed, nothing benchmarked (or run with --tsx):\n${failed}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    childArgs = [compiledPath(SELF)];
+  }
 
-  line(`PDF benchmark: ${FIXTURE.replace(process.cwd(), '.')}, locale ${locale}, ${runs} runs each`);
+  line(
+    `PDF benchmark: ${FIXTURE.replace(process.cwd(), '.')}, locale ${locale}, ${runs} runs each, cold children ${values.tsx ? 'through tsx' : 'compiled'}`,
+  );
   const cold: ColdResult[] = [];
   for (let i = 0; i < runs; i++) cold.push(await runChild(locale));
 
