@@ -7,7 +7,7 @@ import { finishPdf } from '../pipeline/render/pdf/finish.js';
 import { repackChromiumPdf } from '../pipeline/render/pdf/repack.js';
 
 /** A one-page PDF laid out as Skia writes it, with a ToUnicode map whose destination is a radical. */
-function chromiumLike(trailerExtra = ''): Uint8Array {
+function chromiumLike(trailerExtra = '', extraObjects: string[] = []): Uint8Array {
   const cmap = deflateSync(
     Buffer.from(
       '/CIDInit /ProcSet findresource begin\n1 begincodespacerange\n<00> <FF>\nendcodespacerange\n' +
@@ -23,6 +23,7 @@ function chromiumLike(trailerExtra = ''): Uint8Array {
     '<</Type /Font\n/Subtype /Type1\n/BaseFont /Helvetica\n/ToUnicode 7 0 R>>',
     `<</Length ${content.length}>> stream\n${content.toString('latin1')}\nendstream`,
     `<</Filter /FlateDecode\n/Length ${cmap.length}>> stream\n${cmap.toString('latin1')}\nendstream`,
+    ...extraObjects,
   ];
   let text = '%PDF-1.4\n%\xE2\xE3\xCF\xD3\n';
   const offsets: number[] = [];
@@ -66,6 +67,38 @@ describe('finishing a Chromium PDF without pdf-lib', () => {
     ];
     const decoded = streams.map((m) => inflateSync(Buffer.from(m[1] as string, 'latin1')).toString('latin1'));
     expect(decoded.find((data) => data.includes('beginbfchar'))).toContain('<01> <4E00>');
+  });
+
+  it('renumbers the structure ids by rank, so the page alone decides them', () => {
+    // A table header and a cell that names it, and an ID tree, as a tagged print writes them; the
+    // same page printed later in the same renderer has higher DOM node ids.
+    const tagged = (offset: number): Uint8Array => {
+      const id = (n: number): string => `(node${String(n + offset).padStart(8, '0')})`;
+      return chromiumLike('', [
+        `<</Type /StructElem\n/S /TH\n/ID ${id(17)}>>`,
+        `<</Type /StructElem\n/S /TD\n/A [<</O /Table\n/Headers [${id(17)}]>>]\n/ID ${id(21)}>>`,
+        `<</Names [${id(17)} 8 0 R ${id(21)} 9 0 R]\n/Limits [${id(17)} ${id(21)}]>>`,
+        // printed text that looks like an id is an escaped string, and stays as it is
+        '<</Type /StructElem\n/S /P\n/Alt (see \\(node00000005\\))>>',
+      ]);
+    };
+    const options = { ...OPTIONS, creator: 'c', id: '00' };
+    const first = repackChromiumPdf(tagged(0), options);
+    const later = repackChromiumPdf(tagged(4000), options);
+    expect(first).not.toBeNull();
+    expect(Buffer.from(later as Uint8Array).equals(Buffer.from(first as Uint8Array))).toBe(true);
+    const packed = [
+      ...Buffer.from(first as Uint8Array)
+        .toString('latin1')
+        .matchAll(/FlateDecode \/Length \d+>>\nstream\n([\s\S]*?)\nendstream/g),
+    ]
+      .map((m) => inflateSync(Buffer.from(m[1] as string, 'latin1')).toString('latin1'))
+      .join('\n');
+    expect(packed).toContain('/Headers [(node00000001)]');
+    expect(packed).toContain('/Names [(node00000001) 8 0 R (node00000002) 9 0 R]');
+    expect(packed).toContain('/Limits [(node00000001) (node00000002)]');
+    expect(packed).toContain('(see \\(node00000005\\))');
+    expect(packed).not.toContain('node00000017');
   });
 
   it('leaves a file of another shape (an incremental update) to pdf-lib', async () => {

