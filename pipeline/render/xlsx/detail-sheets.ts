@@ -1,20 +1,21 @@
 /**
- * Status codes, Retries, Data quality and About: small sheets of a few tables each. A sheet's
- * first table carries its autofilter (Excel allows one per sheet).
+ * Status codes, Retries, Data quality and About: small sheets of a few tables each, headed in
+ * row 2 with the first table's header in row 3.
  */
-import type ExcelJS from 'exceljs';
-import type { StatusClass, TopFailure } from '../../transform/index.js';
+import type { StatusClass } from '../../transform/index.js';
 import type { SheetContext } from './context.js';
-import { addTable, type Column, type Value, Widths, writeSection, writeTitle } from './layout.js';
+import { type Column, type FigureKind, FORMATS, type Value } from './layout.js';
+import { type TableSheet, table } from './table-sheet.js';
 
 const HEADER_ROW = 3;
 
-type Pair = [label: string, value: Value, kind?: 'count' | 'rate' | 'text'];
+/** A labelled figure, formatted by its own kind when it has one. */
+type Pair = [label: string, value: Value, kind?: FigureKind];
 
-function pairColumns(label: string, value: string): Column<Pair>[] {
+function pairColumns(label: string, value: string, kind: FigureKind): Column<Pair>[] {
   return [
     { header: label, value: (p) => p[0] },
-    { header: value, value: (p) => p[1], kind: 'count' },
+    { header: value, value: (p) => p[1], kind, rowKind: (p) => p[2] },
   ];
 }
 
@@ -23,100 +24,52 @@ function statusClassOf(code: string): StatusClass {
   return /^[2-5]\d\d$/.test(code) ? (`${code[0]}xx` as StatusClass) : 'other';
 }
 
-function start(
-  wb: ExcelJS.Workbook,
-  ctx: SheetContext,
-  key: string,
-  options: Partial<ExcelJS.AddWorksheetOptions>,
-) {
-  const name = ctx.t(`sheets.${key}`);
-  const sheet = wb.addWorksheet(name, options);
-  writeTitle(sheet, `${name} — ${ctx.model.enterpriseId} ${ctx.model.month}`, ctx.partialStamp);
-  return sheet;
-}
-
-export function addStatusSheet(
-  wb: ExcelJS.Workbook,
-  ctx: SheetContext,
-  options: Partial<ExcelJS.AddWorksheetOptions>,
-): ExcelJS.Worksheet {
+export function statusSheet(ctx: SheetContext): TableSheet {
   const { t, model } = ctx;
-  const sheet = start(wb, ctx, 'statusCodes', options);
-  const widths = new Widths();
   const className = (c: string) =>
     c === 'none' ? t('statusCodes.none') : c === 'other' ? t('statusCodes.other') : c;
-  writeSection(sheet, HEADER_ROW - 1, t('statusCodes.byCode'));
-  let row = addTable(
-    sheet,
-    widths,
-    HEADER_ROW,
-    [
-      { header: t('columns.code'), value: (r: { code: string; count: number }) => r.code, kind: 'text' },
-      { header: t('columns.class'), value: (r) => className(statusClassOf(r.code)) },
-      { header: t('columns.count'), value: (r) => r.count, kind: 'count', dataBar: true },
+  return {
+    key: 'statusCodes',
+    headerRow: HEADER_ROW,
+    tables: [
+      table({
+        heading: t('statusCodes.byCode'),
+        columns: [
+          { header: t('columns.code'), value: (r) => r.code, kind: 'text' },
+          { header: t('columns.class'), value: (r) => className(statusClassOf(r.code)) },
+          { header: t('columns.count'), value: (r) => r.count, kind: 'count', dataBar: true },
+        ],
+        rows: model.statusCodes.byCode,
+      }),
+      table({
+        heading: t('statusCodes.byClass'),
+        columns: [
+          { header: t('columns.class'), value: (r) => className(r[0]) },
+          { header: t('columns.count'), value: (r) => r[1], kind: 'count', dataBar: true },
+        ],
+        rows: Object.entries(model.statusCodes.byClass) as [StatusClass, number][],
+      }),
+      table({
+        heading: t('statusCodes.topFailures'),
+        columns: [
+          { header: t('columns.code'), value: (r) => r.statusCode, kind: 'text' },
+          { header: t('columns.count'), value: (r) => r.count, kind: 'count', dataBar: true },
+          { header: t('columns.signature'), value: (r) => r.signature },
+          { header: t('columns.exampleId'), value: (r) => r.exampleId, kind: 'text' },
+        ],
+        rows: model.topFailures,
+      }),
     ],
-    model.statusCodes.byCode,
-    { autoFilter: true },
-  );
-  writeSection(sheet, row + 1, t('statusCodes.byClass'));
-  const classes = Object.entries(model.statusCodes.byClass) as [StatusClass, number][];
-  row = addTable(
-    sheet,
-    widths,
-    row + 2,
-    [
-      { header: t('columns.class'), value: (r: [StatusClass, number]) => className(r[0]) },
-      { header: t('columns.count'), value: (r) => r[1], kind: 'count', dataBar: true },
-    ],
-    classes,
-  );
-  writeSection(sheet, row + 1, t('statusCodes.topFailures'));
-  addTable(
-    sheet,
-    widths,
-    row + 2,
-    [
-      { header: t('columns.code'), value: (r: TopFailure) => r.statusCode, kind: 'text' },
-      { header: t('columns.count'), value: (r) => r.count, kind: 'count', dataBar: true },
-      { header: t('columns.signature'), value: (r) => r.signature },
-      { header: t('columns.exampleId'), value: (r) => r.exampleId, kind: 'text' },
-    ],
-    model.topFailures,
-  );
-  widths.apply(sheet);
-  return sheet;
+  };
 }
 
-export function addRetriesSheet(
-  wb: ExcelJS.Workbook,
-  ctx: SheetContext,
-  options: Partial<ExcelJS.AddWorksheetOptions>,
-): ExcelJS.Worksheet {
+export function retriesSheet(ctx: SheetContext): TableSheet {
   const { t, c, model } = ctx;
-  const sheet = start(wb, ctx, 'retries', options);
-  const widths = new Widths();
+  const r = model.retries;
   // Retry numbers in numeric order, "none" (no integer Retry) last.
-  const histogram = Object.entries(model.retries.histogram).sort(([a], [b]) =>
+  const histogram = Object.entries(r.histogram).sort(([a], [b]) =>
     a === 'none' ? 1 : b === 'none' ? -1 : Number(a) - Number(b),
   );
-  writeSection(sheet, HEADER_ROW - 1, t('retries.histogram'));
-  const row = addTable(
-    sheet,
-    widths,
-    HEADER_ROW,
-    [
-      {
-        header: t('columns.retry'),
-        value: (r: [string, number]) => (r[0] === 'none' ? t('retries.none') : Number(r[0])),
-        kind: 'integer',
-      },
-      { header: t('columns.count'), value: (r) => r[1], kind: 'count', dataBar: true },
-    ],
-    histogram,
-    { autoFilter: true },
-  );
-  writeSection(sheet, row + 1, t('retries.outcomes'));
-  const r = model.retries;
   const outcomes: Pair[] = [
     [c('kpi.pushes'), model.totals.pushes, 'count'],
     [c('kpi.retriedShare'), r.retriedShare, 'rate'],
@@ -125,108 +78,103 @@ export function addRetriesSheet(
     [c('kpi.eventualSuccessRate'), r.eventualSuccessRate, 'rate'],
     [c('kpi.exhausted'), r.exhausted, 'count'],
   ];
-  addTable(
-    sheet,
-    widths,
-    row + 2,
-    [
-      { header: t('summary.metric'), value: (p: Pair) => p[0] },
-      { header: t('summary.value'), value: (p) => p[1] },
+  return {
+    key: 'retries',
+    headerRow: HEADER_ROW,
+    tables: [
+      table({
+        heading: t('retries.histogram'),
+        columns: [
+          {
+            header: t('columns.retry'),
+            value: ([retry]) => (retry === 'none' ? t('retries.none') : Number(retry)),
+            kind: 'integer',
+          },
+          { header: t('columns.count'), value: (h) => h[1], kind: 'count', dataBar: true },
+        ],
+        rows: histogram,
+      }),
+      table({
+        heading: t('retries.outcomes'),
+        columns: [
+          { header: t('summary.metric'), value: (p) => p[0] },
+          // Formatted even when empty: a month without pushes has no rates.
+          {
+            header: t('summary.value'),
+            value: (p) => p[1],
+            look: (p) => ({ numFmt: FORMATS[p[2] === 'rate' ? 'rate' : 'count'] }),
+          },
+        ],
+        rows: outcomes,
+      }),
     ],
-    outcomes,
-  );
-  outcomes.forEach((p, i) => {
-    sheet.getCell(row + 3 + i, 2).numFmt = p[2] === 'rate' ? '0.00%' : '#,##0';
-  });
-  widths.apply(sheet);
-  return sheet;
+  };
 }
 
-export function addDataQualitySheet(
-  wb: ExcelJS.Workbook,
-  ctx: SheetContext,
-  options: Partial<ExcelJS.AddWorksheetOptions>,
-): ExcelJS.Worksheet {
-  const { t, model } = ctx;
-  const dq = model.dataQuality;
-  const sheet = start(wb, ctx, 'dataQuality', options);
-  const widths = new Widths();
-  const checks: Pair[] = [
-    [t('dataQuality.duplicatesRemoved'), dq.duplicatesRemoved],
-    [t('dataQuality.duplicatesDiffering'), dq.duplicatesDiffering],
-    [t('dataQuality.quarantined'), dq.quarantined],
-    [t('dataQuality.invalidLatency'), dq.invalidLatency],
-    [t('dataQuality.succeededWithNon2xx'), dq.succeededWithNon2xx],
-    [t('dataQuality.failedWith2xx'), dq.failedWith2xx],
-    [t('dataQuality.controlCharacters'), dq.controlCharacters],
-    [t('dataQuality.overlongText'), dq.overlongText],
-  ];
-  writeSection(sheet, HEADER_ROW - 1, t('dataQuality.counts'));
-  let row = addTable(sheet, widths, HEADER_ROW, pairColumns(t('columns.check'), t('columns.count')), checks, {
-    autoFilter: true,
-  });
-
-  writeSection(sheet, row + 1, t('dataQuality.unknownTypes'));
-  const unknown = Object.entries(dq.unknownTypes).map(([type, n]): [number, number] => [Number(type), n]);
-  row = addTable(
-    sheet,
-    widths,
-    row + 2,
-    [
-      { header: t('columns.type'), value: (r: [number, number]) => r[0], kind: 'integer' },
-      { header: t('columns.count'), value: (r) => r[1], kind: 'count' },
+export function dataQualitySheet(ctx: SheetContext): TableSheet {
+  const { t } = ctx;
+  const dq = ctx.model.dataQuality;
+  const records = dq.quarantinedRecords;
+  return {
+    key: 'dataQuality',
+    headerRow: HEADER_ROW,
+    fixedWidths: { 1: 50 },
+    tables: [
+      table({
+        heading: t('dataQuality.counts'),
+        columns: pairColumns(t('columns.check'), t('columns.count'), 'count'),
+        rows: [
+          [t('dataQuality.duplicatesRemoved'), dq.duplicatesRemoved],
+          [t('dataQuality.duplicatesDiffering'), dq.duplicatesDiffering],
+          [t('dataQuality.quarantined'), dq.quarantined],
+          [t('dataQuality.invalidLatency'), dq.invalidLatency],
+          [t('dataQuality.succeededWithNon2xx'), dq.succeededWithNon2xx],
+          [t('dataQuality.failedWith2xx'), dq.failedWith2xx],
+          [t('dataQuality.controlCharacters'), dq.controlCharacters],
+          [t('dataQuality.overlongText'), dq.overlongText],
+        ],
+      }),
+      table({
+        heading: t('dataQuality.unknownTypes'),
+        columns: [
+          { header: t('columns.type'), value: (u) => u[0], kind: 'integer' },
+          { header: t('columns.count'), value: (u) => u[1], kind: 'count' },
+        ],
+        rows: Object.entries(dq.unknownTypes).map(([type, n]): [number, number] => [Number(type), n]),
+      }),
+      table({
+        heading: t('dataQuality.typeStrPairs'),
+        columns: [
+          { header: t('columns.type'), value: (p) => p.type, kind: 'integer' },
+          { header: t('columns.typeStr'), value: (p) => p.typeStr },
+          { header: t('columns.count'), value: (p) => p.count, kind: 'count' },
+          {
+            header: t('columns.expected'),
+            value: (p) => (p.expected ? t('dataQuality.yes') : t('dataQuality.no')),
+          },
+        ],
+        rows: dq.typeStrPairs,
+      }),
+      table({
+        heading: t('dataQuality.reasons'),
+        columns: pairColumns(t('columns.reason'), t('columns.count'), 'count'),
+        rows: Object.entries(dq.quarantineReasons).map(([reason, n]): Pair => [reason, n]),
+      }),
+      table({
+        heading: t('dataQuality.records'),
+        note:
+          records.length < dq.quarantined
+            ? t('dataQuality.sampleNote', { shown: records.length, total: dq.quarantined })
+            : null,
+        columns: [
+          { header: t('columns.reason'), value: (q) => q.reason },
+          { header: t('columns.id'), value: (q) => q.id, kind: 'text' },
+          { header: t('columns.window'), value: (q) => q.windowId, kind: 'text' },
+        ],
+        rows: records,
+      }),
     ],
-    unknown,
-  );
-
-  writeSection(sheet, row + 1, t('dataQuality.typeStrPairs'));
-  row = addTable(
-    sheet,
-    widths,
-    row + 2,
-    [
-      { header: t('columns.type'), value: (p: (typeof dq.typeStrPairs)[number]) => p.type, kind: 'integer' },
-      { header: t('columns.typeStr'), value: (p) => p.typeStr },
-      { header: t('columns.count'), value: (p) => p.count, kind: 'count' },
-      {
-        header: t('columns.expected'),
-        value: (p) => (p.expected ? t('dataQuality.yes') : t('dataQuality.no')),
-      },
-    ],
-    dq.typeStrPairs,
-  );
-
-  writeSection(sheet, row + 1, t('dataQuality.reasons'));
-  row = addTable(
-    sheet,
-    widths,
-    row + 2,
-    pairColumns(t('columns.reason'), t('columns.count')),
-    Object.entries(dq.quarantineReasons).map(([reason, n]): Pair => [reason, n]),
-  );
-
-  writeSection(sheet, row + 1, t('dataQuality.records'));
-  row += 2;
-  if (dq.quarantinedRecords.length < dq.quarantined) {
-    sheet.getCell(row, 1).value = t('dataQuality.sampleNote', {
-      shown: dq.quarantinedRecords.length,
-      total: dq.quarantined,
-    });
-    row += 1;
-  }
-  addTable(
-    sheet,
-    widths,
-    row,
-    [
-      { header: t('columns.reason'), value: (q: (typeof dq.quarantinedRecords)[number]) => q.reason },
-      { header: t('columns.id'), value: (q) => q.id, kind: 'text' },
-      { header: t('columns.window'), value: (q) => q.windowId, kind: 'text' },
-    ],
-    dq.quarantinedRecords,
-  );
-  widths.apply(sheet, { 1: 50 });
-  return sheet;
+  };
 }
 
 export interface AboutFacts {
@@ -236,15 +184,8 @@ export interface AboutFacts {
   resultTextChars: number;
 }
 
-export function addAboutSheet(
-  wb: ExcelJS.Workbook,
-  ctx: SheetContext,
-  facts: AboutFacts,
-  options: Partial<ExcelJS.AddWorksheetOptions>,
-): ExcelJS.Worksheet {
+export function aboutSheet(ctx: SheetContext, facts: AboutFacts): TableSheet {
   const { t, c, model } = ctx;
-  const sheet = start(wb, ctx, 'about', options);
-  const widths = new Widths();
   const filters = Object.entries(model.filters)
     .map(([key, value]) => `${key}=${value}`)
     .join(', ');
@@ -276,23 +217,7 @@ export function addAboutSheet(
       'text',
     ]);
   }
-  writeSection(sheet, HEADER_ROW - 1, t('about.parameters'));
-  const row = addTable(
-    sheet,
-    widths,
-    HEADER_ROW,
-    [
-      { header: t('columns.item'), value: (p: Pair) => p[0] },
-      { header: t('summary.value'), value: (p) => p[1], kind: 'text' },
-    ],
-    parameters,
-    { autoFilter: true },
-  );
-  parameters.forEach((p, i) => {
-    if (p[2] === 'count') sheet.getCell(HEADER_ROW + 1 + i, 2).numFmt = '#,##0';
-  });
-  writeSection(sheet, row + 1, t('about.definitions'));
-  const keys = [
+  const terms = [
     'Population',
     'Success',
     'Latency',
@@ -303,16 +228,24 @@ export function addAboutSheet(
     'Day',
     'Sla',
   ];
-  addTable(
-    sheet,
-    widths,
-    row + 2,
-    [
-      { header: t('columns.item'), value: (k: string) => t(`about.terms.${k}`) },
-      { header: t('columns.definition'), value: (k) => t(`about.def${k}`) },
+  return {
+    key: 'about',
+    headerRow: HEADER_ROW,
+    fixedWidths: { 1: 36, 2: 100 },
+    tables: [
+      table({
+        heading: t('about.parameters'),
+        columns: pairColumns(t('columns.item'), t('summary.value'), 'text'),
+        rows: parameters,
+      }),
+      table({
+        heading: t('about.definitions'),
+        columns: [
+          { header: t('columns.item'), value: (k) => t(`about.terms.${k}`) },
+          { header: t('columns.definition'), value: (k) => t(`about.def${k}`) },
+        ],
+        rows: terms,
+      }),
     ],
-    keys,
-  );
-  widths.apply(sheet, { 1: 36, 2: 100 });
-  return sheet;
+  };
 }

@@ -2,16 +2,11 @@
  * By type, By endpoint and Daily: one row per group with every figure metrics.md gives a group
  * (outcomes, delivery figures, the latency statistics and buckets), one table per sheet.
  */
-import type ExcelJS from 'exceljs';
 import type { DayRow, DeliveryFigures, EndpointRow, GroupRow, TypeRow } from '../../transform/index.js';
-import { isHttpUrl } from '../redact.js';
-import { cellText } from '../sanitize.js';
 import type { SheetContext } from './context.js';
-import { addTable, type Column, Widths, writeTitle } from './layout.js';
+import type { Column } from './layout.js';
+import { type TableSheet, table } from './table-sheet.js';
 import { dateSerial } from './time.js';
-
-/** Excel refuses hyperlink addresses longer than this (2,079 characters, with a margin). */
-const MAX_HYPERLINK = 2_000;
 
 function outcomeColumns<T extends GroupRow>(ctx: SheetContext): Column<T>[] {
   const { t } = ctx;
@@ -58,46 +53,27 @@ function latencyColumns<T extends GroupRow>(ctx: SheetContext): Column<T>[] {
 }
 
 /** Header in row 2, data from row 3: the title row above is frozen with it. */
-const HEADER_ROW = 2;
-
-function finish(sheet: ExcelJS.Worksheet, widths: Widths): void {
-  widths.apply(sheet);
-  sheet.getRow(HEADER_ROW).height = 30;
+function groupSheet<T>(key: string, rows: readonly T[], columns: Column<T>[]): TableSheet {
+  return { key, headerRow: 2, headerHeight: 30, tables: [table({ columns, rows })] };
 }
 
-export function addTypeSheet(
-  wb: ExcelJS.Workbook,
-  ctx: SheetContext,
-  options: Partial<ExcelJS.AddWorksheetOptions>,
-): ExcelJS.Worksheet {
+export function typeSheet(ctx: SheetContext): TableSheet {
   const { t, model } = ctx;
-  const sheet = wb.addWorksheet(t('sheets.byType'), options);
-  writeTitle(sheet, `${t('sheets.byType')} — ${model.enterpriseId} ${model.month}`, ctx.partialStamp);
-  const widths = new Widths();
-  const columns: Column<TypeRow>[] = [
+  return groupSheet('byType', model.byType, [
     { header: t('columns.type'), value: (r) => r.type, kind: 'integer' },
     { header: t('columns.name'), value: (r) => r.name },
     { header: t('columns.nameEn'), value: (r) => r.nameEn },
     ...outcomeColumns<TypeRow>(ctx),
     ...deliveryColumns<TypeRow>(ctx),
     ...latencyColumns<TypeRow>(ctx),
-  ];
-  addTable(sheet, widths, HEADER_ROW, columns, model.byType, { autoFilter: true });
-  finish(sheet, widths);
-  return sheet;
+  ]);
 }
 
-export function addEndpointSheet(
-  wb: ExcelJS.Workbook,
-  ctx: SheetContext,
-  options: Partial<ExcelJS.AddWorksheetOptions>,
-): ExcelJS.Worksheet {
+export function endpointSheet(ctx: SheetContext): TableSheet {
   const { t, model } = ctx;
-  const sheet = wb.addWorksheet(t('sheets.byEndpoint'), options);
-  writeTitle(sheet, `${t('sheets.byEndpoint')} — ${model.enterpriseId} ${model.month}`, ctx.partialStamp);
-  const widths = new Widths();
-  const columns: Column<EndpointRow>[] = [
-    { header: t('columns.endpoint'), value: (r) => r.endpoint },
+  return groupSheet('byEndpoint', model.byEndpoint, [
+    // Endpoints carry no query string (transform drops it), so a link never holds a secret.
+    { header: t('columns.endpoint'), value: (r) => r.endpoint, link: true },
     ...outcomeColumns<EndpointRow>(ctx),
     ...deliveryColumns<EndpointRow>(ctx),
     { header: t('columns.streak'), value: (r) => r.longestFailureStreak.length, kind: 'count' },
@@ -113,35 +89,14 @@ export function addEndpointSheet(
       kind: 'dateTime',
     },
     ...latencyColumns<EndpointRow>(ctx),
-  ];
-  addTable(sheet, widths, HEADER_ROW, columns, model.byEndpoint, { autoFilter: true });
-  // Endpoints carry no query string (transform drops it), so a link never holds a secret; only
-  // http(s) targets become links, so a javascript: or file: "endpoint" stays inert text.
-  model.byEndpoint.forEach((r, i) => {
-    if (!isHttpUrl(r.endpoint) || r.endpoint.length > MAX_HYPERLINK) return;
-    const cell = sheet.getCell(HEADER_ROW + 1 + i, 1);
-    cell.value = { text: cellText(r.endpoint), hyperlink: r.endpoint };
-    cell.font = { color: { argb: 'FF0563C1' }, underline: true };
-  });
-  finish(sheet, widths);
-  return sheet;
+  ]);
 }
 
-export function addDailySheet(
-  wb: ExcelJS.Workbook,
-  ctx: SheetContext,
-  options: Partial<ExcelJS.AddWorksheetOptions>,
-): ExcelJS.Worksheet {
+export function dailySheet(ctx: SheetContext): TableSheet {
   const { t, model } = ctx;
-  const sheet = wb.addWorksheet(t('sheets.daily'), options);
-  writeTitle(sheet, `${t('sheets.daily')} — ${model.enterpriseId} ${model.month}`, ctx.partialStamp);
-  const widths = new Widths();
-  const columns: Column<DayRow>[] = [
+  return groupSheet('daily', model.byDay, [
     { header: t('columns.date'), value: (r) => dateSerial(r.date), kind: 'date' },
     ...outcomeColumns<DayRow>(ctx),
     ...latencyColumns<DayRow>(ctx),
-  ];
-  addTable(sheet, widths, HEADER_ROW, columns, model.byDay, { autoFilter: true });
-  finish(sheet, widths);
-  return sheet;
+  ]);
 }

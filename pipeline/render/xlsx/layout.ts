@@ -4,6 +4,7 @@
  * (capped), frozen header rows, print setup. Figures are stored unrounded: formats do the rounding.
  */
 import type ExcelJS from 'exceljs';
+import { isHttpUrl } from '../redact.js';
 import { cellText } from '../sanitize.js';
 
 export const FORMATS = {
@@ -34,7 +35,10 @@ export const RED_CELL_FILL: ExcelJS.Fill = {
   pattern: 'solid',
   fgColor: { argb: 'FFFFC7CE' },
 };
+const LINK_FONT: Partial<ExcelJS.Font> = { color: { argb: 'FF0563C1' }, underline: true };
 const DATA_BAR_COLOR = 'FF638EC6';
+/** Excel refuses hyperlink addresses longer than this (2,079 characters, with a margin). */
+const MAX_HYPERLINK = 2_000;
 const MAX_WIDTH = 60;
 const MIN_WIDTH = 8;
 
@@ -115,11 +119,24 @@ export function styleHeader(row: ExcelJS.Row, columns: number): void {
   }
 }
 
+/** Formatting of one cell that depends on its row. */
+export interface CellLook {
+  font?: Partial<ExcelJS.Font>;
+  fill?: ExcelJS.Fill;
+  numFmt?: string;
+}
+
 /** A table column: its header, how to read a row's value, and the value's kind. */
 export interface Column<T> {
   header: string;
   value: (row: T) => Value;
   kind?: FigureKind;
+  /** the row's own kind, where each row is a different figure (a list of metrics); widths still go by `kind` */
+  rowKind?: (row: T) => FigureKind | undefined;
+  /** set on the cell even when it is empty, after its value */
+  look?: (row: T) => CellLook;
+  /** the value is an address: an http(s) one becomes a link */
+  link?: boolean;
   /** data bars over this column (counts) */
   dataBar?: boolean;
   /** red when below this rate (success rates under the SLA target) */
@@ -151,7 +168,10 @@ export function addTable<T>(
     columns.forEach((column, i) => {
       const value = column.value(row);
       const kind = column.kind ?? (typeof value === 'number' ? 'general' : 'text');
-      setCell(line.getCell(i + 1), value, kind);
+      const cell = line.getCell(i + 1);
+      setCell(cell, value, column.rowKind?.(row) ?? kind);
+      if (column.look) applyLook(cell, column.look(row));
+      if (column.link && typeof value === 'string') setLink(cell, value);
       widths.see(i + 1, value === null || value === undefined ? '' : String(value), kind);
     });
   });
@@ -169,6 +189,19 @@ export function addTable<T>(
   return lastRow + 1;
 }
 
+function applyLook(cell: ExcelJS.Cell, look: CellLook): void {
+  if (look.numFmt !== undefined) cell.numFmt = look.numFmt;
+  if (look.font) cell.font = look.font;
+  if (look.fill) cell.fill = look.fill;
+}
+
+/** Only http(s) addresses become links, so a javascript: or file: "address" stays inert text. */
+function setLink(cell: ExcelJS.Cell, address: string): void {
+  if (!isHttpUrl(address) || address.length > MAX_HYPERLINK) return;
+  cell.value = { text: cellText(address), hyperlink: address };
+  cell.font = LINK_FONT;
+}
+
 function addDataBar(sheet: ExcelJS.Worksheet, ref: string): void {
   sheet.addConditionalFormatting({
     ref,
@@ -183,7 +216,8 @@ function addDataBar(sheet: ExcelJS.Worksheet, ref: string): void {
   });
 }
 
-function addRedBelow(sheet: ExcelJS.Worksheet, ref: string, threshold: number): void {
+/** Red text on red when a cell of `ref` is below `threshold`. */
+export function addRedBelow(sheet: ExcelJS.Worksheet, ref: string, threshold: number): void {
   sheet.addConditionalFormatting({
     ref,
     rules: [

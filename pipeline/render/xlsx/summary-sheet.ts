@@ -7,6 +7,7 @@ import type ExcelJS from 'exceljs';
 import { cellText } from '../sanitize.js';
 import type { SheetContext } from './context.js';
 import {
+  addRedBelow,
   addTable,
   type Column,
   type FigureKind,
@@ -151,36 +152,16 @@ export function addSummarySheet(
     : t('summary.previous', { month: '—' });
   const headlineColumns: Column<Headline>[] = [
     { header: t('summary.metric'), value: (h) => h.label },
-    { header: t('summary.value'), value: (h) => h.value },
-    { header: previousHeader, value: (h) => h.previous },
-    { header: t('summary.change'), value: (h) => h.delta },
+    { header: t('summary.value'), value: (h) => h.value, rowKind: (h) => h.kind },
+    { header: previousHeader, value: (h) => h.previous, rowKind: (h) => h.kind },
+    { header: t('summary.change'), value: (h) => h.delta, rowKind: (h) => h.deltaKind },
   ];
   const rows = headlines(ctx);
   const headerRow = row + 2;
   row = addTable(sheet, widths, headerRow, headlineColumns, rows);
-  // Each headline has its own kind, so formats are set per row, after the table.
+  // Targets belong to single headlines, not to the whole column.
   rows.forEach((h, i) => {
-    const line = sheet.getRow(headerRow + 1 + i);
-    setCell(line.getCell(2), h.value, h.kind);
-    setCell(line.getCell(3), h.previous, h.kind);
-    setCell(line.getCell(4), h.delta, h.deltaKind);
-    if (typeof h.redBelow === 'number') {
-      sheet.addConditionalFormatting({
-        ref: `B${headerRow + 1 + i}`,
-        rules: [
-          {
-            type: 'cellIs',
-            operator: 'lessThan',
-            priority: 1,
-            formulae: [String(h.redBelow)],
-            style: {
-              font: { color: { argb: 'FF9C0006' } },
-              fill: { type: 'pattern', pattern: 'solid', bgColor: { argb: 'FFFFC7CE' } },
-            },
-          },
-        ],
-      });
-    }
+    if (typeof h.redBelow === 'number') addRedBelow(sheet, `B${headerRow + 1 + i}`, h.redBelow);
   });
   const changeNote = sheet.getCell(row, 1);
   changeNote.value = model.previous ? t('summary.changeNote') : t('summary.noPrevious');

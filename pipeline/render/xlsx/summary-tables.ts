@@ -8,7 +8,6 @@ import {
   type FigureKind,
   GREEN_FILL,
   RED_CELL_FILL,
-  setCell,
   type Value,
   type Widths,
   writeSection,
@@ -17,6 +16,14 @@ import {
 /** The number format of an SLA metric's target and actual. */
 function slaKind(rule: SlaRuleResult): FigureKind {
   return rule.metric.startsWith('latencyMs.') ? 'ms' : 'rate';
+}
+
+/** Green for a pass, red for a fail or no data. */
+function verdictLook(pass: boolean): { font: Partial<ExcelJS.Font>; fill: ExcelJS.Fill } {
+  return {
+    font: { bold: true, color: { argb: pass ? 'FF006100' : 'FF9C0006' } },
+    fill: pass ? GREEN_FILL : RED_CELL_FILL,
+  };
 }
 
 interface LatencyLine {
@@ -61,13 +68,10 @@ export function addLatency(sheet: ExcelJS.Worksheet, widths: Widths, row: number
     row + 1,
     [
       { header: t('summary.metric'), value: (x: LatencyLine) => x.label },
-      { header: t('summary.value'), value: (x: LatencyLine) => x.value },
+      { header: t('summary.value'), value: (x) => x.value, rowKind: (x) => x.kind },
     ],
     lines,
   );
-  lines.forEach((x, i) => {
-    setCell(sheet.getCell(row + 2 + i, 2), x.value, x.kind);
-  });
   return next + 1;
 }
 
@@ -81,8 +85,9 @@ export function addSla(sheet: ExcelJS.Worksheet, widths: Widths, row: number, ct
   const sla = model.sla;
   const verdictCell = sheet.getCell(row + 1, 1);
   verdictCell.value = sla.passed ? t('summary.slaPassed') : t('summary.slaFailed');
-  verdictCell.font = { bold: true, color: { argb: sla.passed ? 'FF006100' : 'FF9C0006' } };
-  verdictCell.fill = sla.passed ? GREEN_FILL : RED_CELL_FILL;
+  const look = verdictLook(sla.passed);
+  verdictCell.font = look.font;
+  verdictCell.fill = look.fill;
   sheet.getCell(row + 1, 2).value = `${t('summary.slaFile')}: ${cellText(sla.file)}`;
   const headerRow = row + 2;
   const verdictText = (r: SlaRuleResult) =>
@@ -99,20 +104,12 @@ export function addSla(sheet: ExcelJS.Worksheet, widths: Widths, row: number, ct
       { header: c('sla.scope'), value: (r) => r.scope },
       { header: c('sla.metric'), value: (r) => r.metric },
       { header: '', value: (r) => r.op },
-      { header: c('sla.target'), value: (r) => r.value },
-      { header: c('sla.actual'), value: (r) => r.actual },
-      { header: c('sla.verdict'), value: verdictText },
+      { header: c('sla.target'), value: (r) => r.value, rowKind: slaKind },
+      { header: c('sla.actual'), value: (r) => r.actual, rowKind: slaKind },
+      { header: c('sla.verdict'), value: verdictText, look: (r) => verdictLook(r.verdict === 'pass') },
     ],
     sla.rules,
     { autoFilter: true },
   );
-  sla.rules.forEach((r, i) => {
-    const line = sheet.getRow(headerRow + 1 + i);
-    setCell(line.getCell(5), r.value, slaKind(r));
-    setCell(line.getCell(6), r.actual, slaKind(r));
-    const verdict = line.getCell(7);
-    verdict.font = { bold: true, color: { argb: r.verdict === 'pass' ? 'FF006100' : 'FF9C0006' } };
-    verdict.fill = r.verdict === 'pass' ? GREEN_FILL : RED_CELL_FILL;
-  });
   return next + 1;
 }

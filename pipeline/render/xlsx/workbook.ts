@@ -5,18 +5,13 @@
  */
 import ExcelJS from 'exceljs';
 import type { SheetContext } from './context.js';
-import {
-  type AboutFacts,
-  addAboutSheet,
-  addDataQualitySheet,
-  addRetriesSheet,
-  addStatusSheet,
-} from './detail-sheets.js';
-import { addDailySheet, addEndpointSheet, addTypeSheet } from './group-sheets.js';
+import { type AboutFacts, aboutSheet, dataQualitySheet, retriesSheet, statusSheet } from './detail-sheets.js';
+import { dailySheet, endpointSheet, typeSheet } from './group-sheets.js';
 import { sheetOptions } from './layout.js';
 import type { RecordPlan } from './record-plans.js';
 import { addRecordSheets, type RecordSheet, recordSheetNames } from './record-sheets.js';
 import { addSummarySheet, type ChartImage } from './summary-sheet.js';
+import { addTableSheet, type TableSheet } from './table-sheet.js';
 import { entryData, readZip, type ZipEntry } from './zip.js';
 
 export interface WorkbookInput {
@@ -66,11 +61,10 @@ export async function buildWorkbook(input: WorkbookInput): Promise<BuiltWorkbook
     { failureSheets: failureNames, rowLimit: input.rowLimit, charts: input.charts },
     options(null),
   );
-  addTypeSheet(wb, ctx, options(2));
-  addEndpointSheet(wb, ctx, options(2));
-  addDailySheet(wb, ctx, options(2));
-  addStatusSheet(wb, ctx, options(3));
-  addRetriesSheet(wb, ctx, options(3));
+  const addSheets = (sheets: TableSheet[]) => {
+    for (const sheet of sheets) addTableSheet(wb, ctx, sheet, options);
+  };
+  addSheets([typeSheet(ctx), endpointSheet(ctx), dailySheet(ctx), statusSheet(ctx), retriesSheet(ctx)]);
   const recordSheets = addRecordSheets(
     wb,
     ctx,
@@ -79,8 +73,7 @@ export async function buildWorkbook(input: WorkbookInput): Promise<BuiltWorkbook
     input.rowLimit,
     headerFooter,
   );
-  addDataQualitySheet(wb, ctx, options(3));
-  addAboutSheet(wb, ctx, input.about, options(3));
+  addSheets([dataQualitySheet(ctx), aboutSheet(ctx, input.about)]);
   if (input.raw) {
     recordSheets.push(
       ...addRecordSheets(wb, ctx, input.raw.plan, input.raw.total, input.rowLimit, headerFooter),
