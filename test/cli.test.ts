@@ -236,3 +236,23 @@ it('simulate serves until SIGTERM and prints how to reach it', async () => {
   child.kill('SIGTERM');
   expect(await exited).toBe(0);
 });
+
+it('--help loads neither DuckDB nor undici: each command imports what it uses when it runs', async () => {
+  // Both are CommonJS packages, so require.cache lists them however they were imported; commander,
+  // CommonJS too, shows that the list is the real one.
+  const script = [
+    "process.argv = [process.execPath, 'pushlog-report', '--help'];",
+    "await import('./pipeline/cli.ts');",
+    "const { createRequire } = await import('node:module');",
+    'process.stderr.write(JSON.stringify(Object.keys(createRequire(import.meta.url).cache)));',
+  ].join('\n');
+  const { stdout, stderr } = await run(
+    process.execPath,
+    ['--import', 'tsx', '--input-type=module', '--eval', script],
+    { cwd: root },
+  );
+  expect(stdout).toMatch(/Usage: pushlog-report/);
+  const loaded = JSON.parse(stderr) as string[];
+  expect(loaded.some((path) => path.includes('/node_modules/commander/'))).toBe(true);
+  expect(loaded.filter((path) => /\/node_modules\/(undici|@duckdb)\//.test(path))).toEqual([]);
+});

@@ -5,8 +5,9 @@
 import type { ExtractSummary } from '../events.js';
 import { formatLocal } from '../extract/index.js';
 import type { ProgressMode } from '../progress.js';
-import type { MonthResult } from '../run.js';
+import type { MonthResult, RunEvent } from '../run.js';
 import type { ReportModel } from '../transform/index.js';
+import { err } from './context.js';
 
 export const percent = (value: number | null) => (value === null ? 'n/a' : `${(value * 100).toFixed(2)}%`);
 export const ms = (value: number | null) => (value === null ? 'n/a' : `${Math.round(value)} ms`);
@@ -73,4 +74,18 @@ export function bytesOf(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** Prints what a render stage wrote, as it is written. */
+export function renderPrinter(quiet: boolean): (event: RunEvent) => void {
+  return (event) => {
+    if (quiet) return;
+    if (event.type === 'stage-started' && event.stage !== 'extract') {
+      err(`${event.stage} ${event.enterpriseId} ${event.month}…`);
+    } else if (event.type === 'render-finished') {
+      err(
+        `rendered ${event.format} → ${event.path} (${bytesOf(event.bytes)}, ${(event.elapsedMs / 1000).toFixed(1)} s)`,
+      );
+    }
+  };
 }

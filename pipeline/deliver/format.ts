@@ -5,7 +5,7 @@
  * a figure with no data (never 0).
  */
 import { TZDate } from '@date-fns/tz';
-import { format } from 'date-fns';
+import { format } from 'date-fns/format';
 import {
   formatMs,
   formatNumber,

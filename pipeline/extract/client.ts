@@ -1,10 +1,10 @@
 import { Pool } from 'undici';
 import { ApiError, PipelineError, TransientError } from '../errors.js';
 import { classifyApiCode } from './api-errors.js';
+import { DEFAULT_ENDPOINT } from './endpoint.js';
 import { type RetryDeps, type RetryPolicy, withRetry } from './retry.js';
 import { acsDate, type Credentials, newNonce, signV1, signV3, v1CommonParams } from './sign.js';
 
-export const DEFAULT_ENDPOINT = 'https://dyvmsapi.aliyuncs.com';
 const ACTION = 'CloudListCurlLog';
 const VERSION = '2017-05-25';
 

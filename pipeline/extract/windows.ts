@@ -20,7 +20,8 @@
  * never appear: a 23-hour day simply has 23 hour windows.
  */
 import { TZDate, tzOffset } from '@date-fns/tz';
-import { format, getDaysInMonth } from 'date-fns';
+import { format } from 'date-fns/format';
+import { getDaysInMonth } from 'date-fns/getDaysInMonth';
 import { ConfigError } from '../errors.js';
 
 /** One time range of a month, as sent to the API and as used to filter records. */

@@ -5,7 +5,7 @@
  * with no data (null) is written as an em dash, never as 0.
  */
 import { TZDate } from '@date-fns/tz';
-import { format } from 'date-fns';
+import { format } from 'date-fns/format';
 import type { Locale } from './strings.js';
 
 export const NO_DATA = '—';

@@ -4,7 +4,8 @@
  * the two error styles the reference says a client must handle.
  */
 import { tz } from '@date-fns/tz';
-import { isValid, parse } from 'date-fns';
+import { isValid } from 'date-fns/isValid';
+import { parse } from 'date-fns/parse';
 import type { RecordQuery } from './sources.js';
 
 export type ParsedParameters =

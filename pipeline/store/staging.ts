@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { PipelineError } from '../errors.js';
 import {
   CREATE_TABLES,
@@ -84,9 +84,12 @@ export class StagingStore {
 
   static async open(path: string, options: StagingOptions = {}): Promise<StagingStore> {
     await mkdir(dirname(path), { recursive: true });
+    // Loaded on the first open, not with this module: DuckDB takes ~0.2 s to load, which a command
+    // that never opens a store (render of a report copied without its staging.duckdb) should not pay.
+    const duckdb = await import('@duckdb/node-api');
     let instance: DuckDBInstance;
     try {
-      instance = await DuckDBInstance.create(path, {
+      instance = await duckdb.DuckDBInstance.create(path, {
         memory_limit: options.memoryLimit ?? '256MB',
         threads: String(options.threads ?? 2),
         preserve_insertion_order: 'false',
