@@ -10,16 +10,15 @@ import { temporaryPathOf } from '../pipeline/store/artifacts.js';
 import {
   type BuildManifestInput,
   buildManifest,
-  describeVerifyResult,
   MANIFEST_FILE,
   type ManifestWindowInput,
   readManifest,
   redactArguments,
   removeManifest,
-  verifyFolder,
   writeManifest,
 } from '../pipeline/store/manifest.js';
 import type { StoredWindow } from '../pipeline/store/staging.js';
+import { describeVerifyResult, verifyFolder } from '../pipeline/store/verify.js';
 import { TOOL_VERSION } from '../pipeline/version.js';
 import { sha256, tempDir } from './deliver-helpers.js';
 

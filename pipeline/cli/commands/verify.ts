@@ -1,6 +1,6 @@
 /** `pushlog-report verify`: every artifact's sha256 against the folder's manifest.json. */
 import { PipelineError } from '../../errors.js';
-import { describeVerifyResult, verifyFolder } from '../../store/manifest.js';
+import { describeVerifyResult, verifyFolder } from '../../store/verify.js';
 import { out } from '../context.js';
 
 export async function execute(dir: string): Promise<void> {
