@@ -3,8 +3,7 @@ import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
-import { DEFAULT_ENDPOINT } from './extract/endpoint.js';
-import { assertTimeZone, parseMonth } from './extract/windows.js';
+import { assertTimeZone, DEFAULT_ENDPOINT, parseMonth } from './extract/index.js';
 
 /**
  * Configuration: defaults < config file < flags, validated once with every problem reported
