@@ -211,6 +211,10 @@ export async function renderAndRecord(
   options: RecordOptions,
 ): Promise<{ rendered: RenderOutcome; manifest: Manifest; manifestPath: string }> {
   const { dir } = options;
+  // The manifest's window states come from the staging store, read while the artifacts render:
+  // opening DuckDB costs a few hundred milliseconds that would otherwise follow the PDF.
+  const windows = storedWindows(dir);
+  windows.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
   const rendered = await renderReport(model, report.format, {
     dir,
     locale: report.locale,
@@ -228,7 +232,7 @@ export async function renderAndRecord(
     enterpriseId: model.enterpriseId,
     month: model.month,
     arguments: options.arguments,
-    windows: await storedWindows(dir),
+    windows: await windows,
     counts: {
       fetched: model.totals.pushes + model.dataQuality.duplicatesRemoved,
       duplicates: model.dataQuality.duplicatesRemoved,
