@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ReportConfig } from './config.js';
 import { ConfigError } from './errors.js';
-import type { RenderEvent, RenderedArtifact } from './render/index.js';
+import type { RenderEvent, RenderedArtifact, SharedBrowser } from './render/index.js';
 import { removeTemporaryArtifacts, renderAndRecord } from './run.js';
 import { readManifest, removeManifest } from './store/manifest.js';
 import { type ReportModel, SCHEMA_VERSION, SUMMARY_FILE } from './transform/index.js';
@@ -19,6 +19,8 @@ export interface RenderMonthOptions {
   arguments: Record<string, unknown>;
   signal?: AbortSignal;
   onEvent?: (event: RenderEvent) => void;
+  /** the browser the command's PDFs share (default: each PDF launches its own) */
+  browser?: SharedBrowser | undefined;
 }
 
 /** Reads `<dir>/summary.json`; a clear ConfigError when it is missing or not a summary. */
@@ -60,6 +62,7 @@ export async function renderMonth(options: RenderMonthOptions): Promise<Rendered
     arguments: { ...previous?.arguments, ...options.arguments },
     ...(options.signal === undefined ? {} : { signal: options.signal }),
     ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
+    browser: options.browser,
   });
   const failure = rendered.failures[0];
   if (failure !== undefined) throw failure.error;

@@ -19,6 +19,7 @@ import {
   type RenderedArtifact,
   type RenderOutcome,
   renderReport,
+  type SharedBrowser,
 } from './render/index.js';
 import { redactModel } from './render/redact.js';
 import { isTemporaryArtifact } from './store/artifacts.js';
@@ -44,6 +45,8 @@ export interface RunMonthOptions {
   arguments?: Record<string, unknown>;
   /** skip the extract stage (render from what is staged) */
   skipExtract?: boolean;
+  /** the browser the run's PDFs share (default: each PDF launches and closes its own) */
+  browser?: SharedBrowser | undefined;
 }
 
 export interface MonthResult {
@@ -100,6 +103,7 @@ export async function runMonth(options: RunMonthOptions): Promise<MonthResult> {
     arguments: options.arguments ?? {},
     ...(options.signal === undefined ? {} : { signal: options.signal }),
     onEvent: emit,
+    browser: options.browser,
   });
   if (rendered.failures.length > 0) throw rendered.failures[0]?.error;
 
@@ -197,6 +201,7 @@ export interface RecordOptions {
   arguments: Record<string, unknown>;
   signal?: AbortSignal;
   onEvent?: (event: RenderEvent) => void;
+  browser?: SharedBrowser | undefined;
 }
 
 /**
@@ -223,6 +228,7 @@ export async function renderAndRecord(
     ...(report.templates === undefined ? {} : { templatesDir: report.templates }),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
     ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
+    browser: options.browser,
   });
   for (const failure of rendered.failures) {
     await rm(join(dir, artifactName(model, failure.format)), { force: true });

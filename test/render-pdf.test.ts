@@ -8,7 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatNumber, formatPercent } from '../pipeline/render/format.js';
-import { type BrowserSession, launchBrowser, pdfDateOf, renderPdf } from '../pipeline/render/pdf/index.js';
+import {
+  type BrowserSession,
+  launchBrowser,
+  pdfDateOf,
+  renderPdf,
+  shareBrowser,
+} from '../pipeline/render/pdf/index.js';
 import type { RenderContext, RenderEvent } from '../pipeline/render/types.js';
 import type { ReportModel } from '../pipeline/transform/index.js';
 import { makeTempDir, removeTempDir } from './helpers/extract.js';
@@ -209,6 +215,29 @@ describe('the browser', () => {
     expect(await otherChromium()).toEqual([]);
     const profilesAfter = (await readdir(tmpdir())).filter((n) => n.startsWith('pushlog-chromium-'));
     expect(profilesAfter.filter((n) => !profilesBefore.includes(n))).toEqual([]);
+  });
+
+  it('is one for a run of several months: launched by the first PDF, reused, gone after close', async () => {
+    expect(await otherChromium()).toEqual([]);
+    const stop = watchChromium();
+    const shared = shareBrowser();
+    expect(shared.launches).toBe(0);
+    // two months at once (as `run --parallel 2`), then a third
+    const [a, b] = await Promise.all([
+      renderPdf(model, context({ dir: await freshDir('shared-a') }), { shared }),
+      renderPdf(model, context({ dir: await freshDir('shared-b') }), { shared }),
+    ]);
+    const c = await renderPdf(model, context({ dir: await freshDir('shared-c') }), { shared });
+    expect(shared.launches).toBe(1);
+    expect(await otherChromium()).toHaveLength(1);
+    await shared.close();
+    const seen = stop();
+    expect(seen).toHaveLength(1);
+    expect(await isAlive(seen[0] as number)).toBe(false);
+    expect(await otherChromium()).toEqual([]);
+    // whichever tab each printed on, the same bytes as a render with a browser of its own
+    const own = await renderPdf(model, context({ dir: await freshDir('shared-own') }));
+    expect(new Set([a.sha256, b.sha256, c.sha256, own.sha256]).size).toBe(1);
   });
 
   it('is gone after a render that times out', async () => {

@@ -6,6 +6,7 @@
 import type { ReportModel } from '../transform/index.js';
 import type { RenderContext, RenderedArtifact, Renderer, RenderFormat } from './types.js';
 
+export { type SharedBrowser, shareBrowser } from './pdf/browser.js';
 export { LOCALES, type Locale, stringsFor } from './strings.js';
 export * from './types.js';
 

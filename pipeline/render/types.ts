@@ -5,6 +5,7 @@
  * `ctx.onEvent`.
  */
 import type { ReportModel } from '../transform/index.js';
+import type { SharedBrowser } from './pdf/browser.js';
 import type { Locale } from './strings.js';
 
 export type RenderFormat = 'xlsx' | 'pdf';
@@ -21,6 +22,8 @@ export interface RenderContext {
   templatesDir?: string;
   signal?: AbortSignal;
   onEvent?: (event: RenderEvent) => void;
+  /** pdf: the run's browser, shared by its months (default: one launched for this render) */
+  browser?: SharedBrowser | undefined;
 }
 
 export type RenderEvent =

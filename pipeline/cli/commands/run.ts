@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import type { ExtractConfig, RunConfig } from '../../config.js';
 import { ConfigError, PipelineError } from '../../errors.js';
 import { createProgress } from '../../progress.js';
+import { type SharedBrowser, shareBrowser } from '../../render/index.js';
 import { redactModel, redactUrl } from '../../render/redact.js';
 import { type MonthResult, runMonth } from '../../run.js';
 import { type CommandContext, err, out } from '../context.js';
@@ -21,6 +22,23 @@ export async function execute(o: Flags, { signal, reportBreach }: CommandContext
   }
   const quiet = o.quiet === true || o.json === true;
   if (config.format.includes('pdf')) await warnWithoutChromium();
+  // One browser for every PDF of this run, launched by the first; closed below on every path.
+  const browser = shareBrowser({ signal });
+  try {
+    await runAll(config, o, { signal, reportBreach }, browser, quiet, ci);
+  } finally {
+    await browser.close();
+  }
+}
+
+async function runAll(
+  config: RunConfig,
+  o: Flags,
+  { signal, reportBreach }: CommandContext,
+  browser: SharedBrowser,
+  quiet: boolean,
+  ci: boolean,
+): Promise<void> {
   const results: MonthResult[] = [];
   const failures: { id: string; error: unknown }[] = [];
   // Several enterprises share one terminal: their progress goes to plain lines.
@@ -35,6 +53,7 @@ export async function execute(o: Flags, { signal, reportBreach }: CommandContext
         report: config,
         credentials,
         signal,
+        browser,
         arguments: { ...configFlags(o), configFile: config.configFile },
         onEvent: (event) => {
           progress.sink(event);

@@ -156,6 +156,47 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<Browse
 }
 
 /**
+ * One browser for every PDF of a run (several enterprises or months): launched when the first
+ * PDF asks for it, kept for the next ones, closed by the run when it ends, whatever the outcome.
+ * A failed launch fails every PDF that asks, with the same message.
+ */
+export interface SharedBrowser {
+  /** the browser; the first call launches it (the run's signal bounds the launch) */
+  get(): Promise<Browser>;
+  /** true exactly once: that render may print on the tab Chromium opened at launch */
+  claimLaunchTab(): boolean;
+  /** how many browsers it has launched (0 or 1) */
+  readonly launches: number;
+  /** closes the browser if one was launched; idempotent, never throws */
+  close(): Promise<void>;
+}
+
+export function shareBrowser(options: LaunchOptions = {}): SharedBrowser {
+  let session: Promise<BrowserSession> | undefined;
+  let tabClaimed = false;
+  return {
+    get() {
+      session ??= launchBrowser(options);
+      return session.then((s) => s.browser);
+    },
+    claimLaunchTab() {
+      const first = !tabClaimed;
+      tabClaimed = true;
+      return first;
+    },
+    get launches() {
+      return session === undefined ? 0 : 1;
+    },
+    async close() {
+      await session?.then(
+        (s) => s.close(),
+        () => undefined,
+      );
+    },
+  };
+}
+
+/**
  * Runs `use` with a fresh browser and always closes it, whatever `use` does; an abort of
  * `signal` closes the browser at once, which makes any pending page call reject.
  */

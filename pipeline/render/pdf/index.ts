@@ -24,7 +24,7 @@ import type { ReportModel } from '../../transform/index.js';
 import { TOOL_VERSION } from '../../version.js';
 import { type InputFile, loadCheckedTemplates, type ReportHtml, renderHtml } from '../html.js';
 import { artifactName, type RenderContext, type RenderedArtifact, type Renderer } from '../types.js';
-import { type BrowserSession, type LaunchOptions, withBrowser } from './browser.js';
+import { type BrowserSession, type LaunchOptions, type SharedBrowser, withBrowser } from './browser.js';
 import { finishPdf } from './finish.js';
 
 /** Printing a 15-page report takes about a second; a minute means something is stuck. */
@@ -42,6 +42,11 @@ export interface PdfOptions extends LaunchOptions {
    * left open. Only the page this render opens is closed.
    */
   browser?: Browser | undefined;
+  /**
+   * The run's browser, launched by the first render that asks and left open for the next ones
+   * (the run closes it); ignored when `browser` is given.
+   */
+  shared?: SharedBrowser | undefined;
   /** limit for printing (page set-up, content, page.pdf), default 120 s */
   renderTimeoutMs?: number | undefined;
 }
@@ -96,9 +101,9 @@ async function printOn(
   browser: Browser,
   pending: ReportHtml | Promise<ReportHtml>,
   signal: AbortSignal,
-  ownBrowser = false,
+  launchTab = false,
 ): Promise<Uint8Array> {
-  const page = await openInertPage(browser, ownBrowser);
+  const page = await openInertPage(browser, launchTab);
   const onAbort = (): void => void page.close().catch(() => undefined);
   signal.addEventListener('abort', onAbort, { once: true });
   try {
@@ -162,6 +167,10 @@ async function printThen<T>(
   try {
     if (options.browser) {
       const printed = await printOn(options.browser, report, signal);
+      outcome = await settle(printed);
+    } else if (options.shared) {
+      const reuseTab = options.shared.claimLaunchTab();
+      const printed = await printOn(await options.shared.get(), report, signal, reuseTab);
       outcome = await settle(printed);
     } else {
       outcome = await withBrowser({ ...options, signal }, async (session: BrowserSession) => {
@@ -234,7 +243,14 @@ export async function renderPdf(
 /** The PDF renderer of the render stage (one browser per render, closed when it ends). */
 export const pdfRenderer: Renderer = {
   format: 'pdf',
-  render: (model, ctx) => renderPdf(model, ctx),
+  render: (model, ctx) => renderPdf(model, ctx, { shared: ctx.browser }),
 };
 
-export { type BrowserSession, INSTALL_HINT, launchBrowser, withBrowser } from './browser.js';
+export {
+  type BrowserSession,
+  INSTALL_HINT,
+  launchBrowser,
+  type SharedBrowser,
+  shareBrowser,
+  withBrowser,
+} from './browser.js';
