@@ -220,16 +220,22 @@ export async function renderAndRecord(
   // opening DuckDB costs a few hundred milliseconds that would otherwise follow the PDF.
   const windows = storedWindows(dir);
   windows.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
-  const rendered = await renderReport(model, report.format, {
-    dir,
-    locale: report.locale,
-    redact: report.redact,
-    rawSheet: report.rawSheet,
-    ...(report.templates === undefined ? {} : { templatesDir: report.templates }),
-    ...(options.signal === undefined ? {} : { signal: options.signal }),
-    ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
-    browser: options.browser,
-  });
+  let rendered: RenderOutcome;
+  try {
+    rendered = await renderReport(model, report.format, {
+      dir,
+      locale: report.locale,
+      redact: report.redact,
+      rawSheet: report.rawSheet,
+      ...(report.templates === undefined ? {} : { templatesDir: report.templates }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
+      browser: options.browser,
+    });
+  } catch (error) {
+    await windows.catch(() => undefined); // the store is closed before the error goes on
+    throw error;
+  }
   for (const failure of rendered.failures) {
     await rm(join(dir, artifactName(model, failure.format)), { force: true });
   }

@@ -78,8 +78,9 @@ describe('finishing a Chromium PDF without pdf-lib', () => {
         `<</Type /StructElem\n/S /TH\n/ID ${id(17)}>>`,
         `<</Type /StructElem\n/S /TD\n/A [<</O /Table\n/Headers [${id(17)}]>>]\n/ID ${id(21)}>>`,
         `<</Names [${id(17)} 8 0 R ${id(21)} 9 0 R]\n/Limits [${id(17)} ${id(21)}]>>`,
-        // printed text that looks like an id is an escaped string, and stays as it is
+        // text that looks like an id (alternate text, an outline title) is not an id
         '<</Type /StructElem\n/S /P\n/Alt (see \\(node00000005\\))>>',
+        '<</Title (node00000021)\n/Parent 1 0 R>>',
       ]);
     };
     const options = { ...OPTIONS, creator: 'c', id: '00' };
@@ -98,6 +99,7 @@ describe('finishing a Chromium PDF without pdf-lib', () => {
     expect(packed).toContain('/Names [(node00000001) 8 0 R (node00000002) 9 0 R]');
     expect(packed).toContain('/Limits [(node00000001) (node00000002)]');
     expect(packed).toContain('(see \\(node00000005\\))');
+    expect(packed).toContain('/Title (node00000021)');
     expect(packed).not.toContain('node00000017');
   });
 

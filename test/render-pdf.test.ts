@@ -217,7 +217,7 @@ describe('the browser', () => {
     expect(profilesAfter.filter((n) => !profilesBefore.includes(n))).toEqual([]);
   });
 
-  it('is one for a run of several months: launched by the first PDF, reused, gone after close', async () => {
+  it('is one for a run of several months: launched by the first PDF, reused, replaced when it dies, gone after close', async () => {
     expect(await otherChromium()).toEqual([]);
     const stop = watchChromium();
     const shared = shareBrowser();
@@ -229,15 +229,24 @@ describe('the browser', () => {
     ]);
     const c = await renderPdf(model, context({ dir: await freshDir('shared-c') }), { shared });
     expect(shared.launches).toBe(1);
-    expect(await otherChromium()).toHaveLength(1);
+    const [first] = await otherChromium();
+    expect(first).toBeDefined();
+    // a browser that dies (as a renderer crash takes it down in one process) is replaced
+    // (at once: the next render may start before the browser's disconnection is handled)
+    process.kill(first as number, 'SIGKILL');
+    const d = await renderPdf(model, context({ dir: await freshDir('shared-d') }), { shared });
+    expect(shared.launches).toBe(2);
     await shared.close();
+    await expect(
+      renderPdf(model, context({ dir: await freshDir('shared-e') }), { shared }),
+    ).rejects.toMatchObject({ code: 'RENDER_PDF', message: expect.stringContaining('closed') });
     const seen = stop();
-    expect(seen).toHaveLength(1);
-    expect(await isAlive(seen[0] as number)).toBe(false);
+    expect(seen).toHaveLength(2);
+    for (const pid of seen) expect(await isAlive(pid)).toBe(false);
     expect(await otherChromium()).toEqual([]);
     // whichever tab each printed on, the same bytes as a render with a browser of its own
     const own = await renderPdf(model, context({ dir: await freshDir('shared-own') }));
-    expect(new Set([a.sha256, b.sha256, c.sha256, own.sha256]).size).toBe(1);
+    expect(new Set([a.sha256, b.sha256, c.sha256, d.sha256, own.sha256]).size).toBe(1);
   });
 
   it('is gone after a render that times out', async () => {

@@ -3,6 +3,7 @@
  * workbook and the PDF. Each renderer is imported only when its format is asked for, so an
  * xlsx-only run never loads Puppeteer, and a machine without Chromium still gets its workbook.
  */
+import { PipelineError } from '../errors.js';
 import type { ReportModel } from '../transform/index.js';
 import type { RenderContext, RenderedArtifact, Renderer, RenderFormat } from './types.js';
 
@@ -37,9 +38,11 @@ export async function renderReport(
     formats.map(async (format) => (await renderers[format]()).render(model, ctx)),
   );
   if (ctx.signal?.aborted) {
-    // Stopped: the renderers' own error (ABORTED), as when one ran alone.
-    const stopped = settled.find((result) => result.status === 'rejected');
-    throw stopped ? stopped.reason : ctx.signal.reason;
+    // Stopped: a renderer's own ABORTED error, as when one ran alone (rather than another
+    // format's failure); formats that finished before the stop are kept.
+    const rejected = settled.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []));
+    const aborted = rejected.find((error) => error instanceof PipelineError && error.code === 'ABORTED');
+    if (aborted !== undefined || rejected.length > 0) throw aborted ?? rejected[0];
   }
   const outcome: RenderOutcome = { artifacts: [], failures: [] };
   for (const [i, result] of settled.entries()) {

@@ -10,7 +10,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser } from 'puppeteer';
+import type { Browser, Page } from 'puppeteer';
 import { PipelineError } from '../../errors.js';
 
 /**
@@ -158,40 +158,82 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<Browse
 /**
  * One browser for every PDF of a run (several enterprises or months): launched when the first
  * PDF asks for it, kept for the next ones, closed by the run when it ends, whatever the outcome.
- * A failed launch fails every PDF that asks, with the same message.
+ * A browser that dies (in one process as root, a renderer crash takes all of Chromium) or is
+ * discarded after a timeout is replaced by a fresh one for the next PDF; a failed launch fails
+ * the PDFs that asked for it, with its message.
  */
 export interface SharedBrowser {
-  /** the browser; the first call launches it (the run's signal bounds the launch) */
-  get(): Promise<Browser>;
-  /** true exactly once: that render may print on the tab Chromium opened at launch */
-  claimLaunchTab(): boolean;
-  /** how many browsers it has launched (0 or 1) */
+  /**
+   * A tab to print on: the tab Chromium opened at launch for the first caller (its renderer is
+   * already running), a new one after. The first call launches the browser.
+   */
+  page(): Promise<Page>;
+  /** kills the browser (hung, or its print timed out); the next page() launches a fresh one */
+  discard(): Promise<void>;
+  /** how many browsers it has launched */
   readonly launches: number;
-  /** closes the browser if one was launched; idempotent, never throws */
+  /** closes the browser if one is running; afterwards page() fails. Idempotent, never throws. */
   close(): Promise<void>;
 }
 
+interface Launched {
+  session: BrowserSession;
+  launchTab: Page | undefined;
+}
+
 export function shareBrowser(options: LaunchOptions = {}): SharedBrowser {
-  let session: Promise<BrowserSession> | undefined;
-  let tabClaimed = false;
+  let current: Promise<Launched> | undefined;
+  let launches = 0;
+  let closed = false;
+  const launch = (): Promise<Launched> => {
+    launches++;
+    const launching: Promise<Launched> = (async () => {
+      const session = await launchBrowser(options);
+      // Gone by itself (a crash): the next PDF gets a new browser; this one's profile is removed.
+      session.browser.once('disconnected', () => {
+        if (current === launching) current = undefined;
+        void session.close();
+      });
+      const launchTab = (await session.browser.pages()).find((p) => p.url() === 'about:blank');
+      return { session, launchTab };
+    })();
+    return launching;
+  };
+  const drop = async (): Promise<void> => {
+    const dropped = current;
+    current = undefined;
+    await dropped?.then(
+      (launched) => launched.session.close(),
+      () => undefined,
+    );
+  };
   return {
-    get() {
-      session ??= launchBrowser(options);
-      return session.then((s) => s.browser);
+    async page() {
+      for (let attempt = 1; ; attempt++) {
+        if (closed) throw new PipelineError('RENDER_PDF', 'The run has already closed its browser');
+        const launching = (current ??= launch());
+        const launched = await launching;
+        // Taken in one step after the await: exactly one caller gets the launch tab.
+        const tab = launched.launchTab;
+        launched.launchTab = undefined;
+        if (tab) return tab;
+        try {
+          return await launched.session.browser.newPage();
+        } catch (error) {
+          // Died before its 'disconnected' event was handled: once more, with a fresh browser.
+          if (attempt > 1 || launched.session.browser.connected) throw error;
+          if (current === launching) current = undefined;
+          void launched.session.close();
+        }
+      }
     },
-    claimLaunchTab() {
-      const first = !tabClaimed;
-      tabClaimed = true;
-      return first;
-    },
+    discard: drop,
     get launches() {
-      return session === undefined ? 0 : 1;
+      return launches;
     },
     async close() {
-      await session?.then(
-        (s) => s.close(),
-        () => undefined,
-      );
+      closed = true;
+      await drop();
     },
   };
 }

@@ -66,8 +66,16 @@ async function inputFiles(dir: string): Promise<InputFile[]> {
  * where a new page would start another one (about 0.5 s of a cold render here).
  */
 export async function openInertPage(browser: Browser, reuseBlank = false): Promise<Page> {
+  return makeInert(await openPage(browser, reuseBlank));
+}
+
+async function openPage(browser: Browser, reuseBlank: boolean): Promise<Page> {
   const blank = reuseBlank ? (await browser.pages()).find((p) => p.url() === 'about:blank') : undefined;
-  const page = blank ?? (await browser.newPage());
+  return blank ?? browser.newPage();
+}
+
+/** `page` with script disabled and every request it would make refused. */
+async function makeInert(page: Page): Promise<Page> {
   await page.setJavaScriptEnabled(false);
   await page.setRequestInterception(true);
   page.on('request', (request) => {
@@ -96,14 +104,13 @@ export function pdfOptionsFor(report: ReportHtml): PDFOptions {
   };
 }
 
-/** Prints `report` on a fresh inert page of `browser`; the page is always closed. */
+/** Prints `report` on the page `open` gives, made inert; the page is always closed. */
 async function printOn(
-  browser: Browser,
+  open: () => Promise<Page>,
   pending: ReportHtml | Promise<ReportHtml>,
   signal: AbortSignal,
-  launchTab = false,
 ): Promise<Uint8Array> {
-  const page = await openInertPage(browser, launchTab);
+  const page = await makeInert(await open());
   const onAbort = (): void => void page.close().catch(() => undefined);
   signal.addEventListener('abort', onAbort, { once: true });
   try {
@@ -166,15 +173,25 @@ async function printThen<T>(
   let outcome: { value: T } | { error: unknown };
   try {
     if (options.browser) {
-      const printed = await printOn(options.browser, report, signal);
+      const { browser } = options;
+      const printed = await printOn(() => openPage(browser, false), report, signal);
       outcome = await settle(printed);
     } else if (options.shared) {
-      const reuseTab = options.shared.claimLaunchTab();
-      const printed = await printOn(await options.shared.get(), report, signal, reuseTab);
+      const { shared } = options;
+      // A print that timed out may have hung the browser, and a stopped run needs it no more:
+      // killing it ends every pending call at once; the next PDF launches a fresh one.
+      const onAbort = (): void => void shared.discard();
+      signal.addEventListener('abort', onAbort, { once: true });
+      let printed: Uint8Array;
+      try {
+        printed = await printOn(() => shared.page(), report, signal);
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+      }
       outcome = await settle(printed);
     } else {
       outcome = await withBrowser({ ...options, signal }, async (session: BrowserSession) => {
-        const printed = await printOn(session.browser, report, signal, true);
+        const printed = await printOn(() => openPage(session.browser, true), report, signal);
         // close() is idempotent: withBrowser awaits this same closing before it returns.
         void session.close();
         return settle(printed);
@@ -240,7 +257,7 @@ export async function renderPdf(
   return { format: 'pdf', path, bytes, sha256 };
 }
 
-/** The PDF renderer of the render stage (one browser per render, closed when it ends). */
+/** The PDF renderer of the render stage: the run's shared browser, else one of its own for the render. */
 export const pdfRenderer: Renderer = {
   format: 'pdf',
   render: (model, ctx) => renderPdf(model, ctx, { shared: ctx.browser }),

@@ -132,15 +132,19 @@ export function pdfDate(date: Date): string {
   return `(D:${date.toISOString().replace(/[-:T]/g, '').slice(0, 14)}Z)`;
 }
 
-/** A structure element's id as Chromium writes it, `(node00000017)`: a DOM node id, not escaped text. */
-const STRUCTURE_ID = /(?<!\\)\(node(\d+)\)/g;
+/** A structure element's id as Chromium writes it, `/ID (node00000017)`: a DOM node id. */
+const STRUCTURE_ID = /\/ID\s*\(node(\d+)\)/g;
+/** The arrays that name structure ids: table cells' `/Headers`, the ID tree's `/Names` and `/Limits`. */
+const ID_ARRAY = /\/(Headers|Names|Limits)\s*\[[^\]]*\]/g;
+const ID_STRING = /(?<!\\)\(node(\d+)\)/g;
 
 /**
  * The tagged PDF's structure ids (`/ID`, table cells' `/Headers`, the `/IDTree`) are DOM node
  * ids, which count on per renderer process: the same page printed after another one in the same
  * process gets other numbers. They are replaced by their rank among the document's ids, in the
- * same order (the ID tree stays sorted), so the output depends on the page alone. Streams (page
- * content, where printed text lives) are not touched.
+ * same order (the ID tree stays sorted), so the output depends on the page alone. Only those
+ * places change: other strings (alternate text, outline titles, links) and streams (page content,
+ * where printed text lives) are left as they are.
  */
 function renumberStructureIds(bodies: Map<number, string>): void {
   const ids = new Set<number>();
@@ -151,14 +155,14 @@ function renumberStructureIds(bodies: Map<number, string>): void {
   if (ids.size === 0) return;
   const rank = new Map([...ids].sort((a, b) => a - b).map((id, i) => [id, i + 1]));
   const width = Math.max(8, String(ids.size).length);
+  const renamed = (id: string): string => `(node${String(rank.get(Number(id))).padStart(width, '0')})`;
+  const inArray = (array: string): string =>
+    array.replace(ID_STRING, (whole, id: string) => (rank.has(Number(id)) ? renamed(id) : whole));
   for (const [number, body] of bodies) {
     if (isStream(body) || !body.includes('(node')) continue;
     bodies.set(
       number,
-      body.replace(
-        STRUCTURE_ID,
-        (_, id: string) => `(node${String(rank.get(Number(id))).padStart(width, '0')})`,
-      ),
+      body.replace(STRUCTURE_ID, (_, id: string) => `/ID ${renamed(id)}`).replace(ID_ARRAY, inArray),
     );
   }
 }
