@@ -211,7 +211,8 @@ export function shareBrowser(options: LaunchOptions = {}): SharedBrowser {
     async page() {
       for (let attempt = 1; ; attempt++) {
         if (closed) throw new PipelineError('RENDER_PDF', 'The run has already closed its browser');
-        const launching = (current ??= launch());
+        current ??= launch();
+        const launching = current;
         const launched = await launching;
         // Taken in one step after the await: exactly one caller gets the launch tab.
         const tab = launched.launchTab;
