@@ -42,7 +42,7 @@ export async function renderReport(
     // format's failure); formats that finished before the stop are kept.
     const rejected = settled.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []));
     const aborted = rejected.find((error) => error instanceof PipelineError && error.code === 'ABORTED');
-    if (aborted !== undefined || rejected.length > 0) throw aborted ?? rejected[0];
+    if (rejected.length > 0) throw aborted ?? rejected[0];
   }
   const outcome: RenderOutcome = { artifacts: [], failures: [] };
   for (const [i, result] of settled.entries()) {

@@ -176,6 +176,11 @@ export interface SharedBrowser {
   close(): Promise<void>;
 }
 
+/** The blank tab Chromium opens at launch, if it is still there. */
+export async function launchTabOf(browser: Browser): Promise<Page | undefined> {
+  return (await browser.pages()).find((page) => page.url() === 'about:blank');
+}
+
 interface Launched {
   session: BrowserSession;
   launchTab: Page | undefined;
@@ -184,7 +189,7 @@ interface Launched {
 export function shareBrowser(options: LaunchOptions = {}): SharedBrowser {
   let current: Promise<Launched> | undefined;
   let launches = 0;
-  let closed = false;
+  let closing: Promise<void> | undefined;
   const launch = (): Promise<Launched> => {
     launches++;
     const launching: Promise<Launched> = (async () => {
@@ -194,8 +199,7 @@ export function shareBrowser(options: LaunchOptions = {}): SharedBrowser {
         if (current === launching) current = undefined;
         void session.close();
       });
-      const launchTab = (await session.browser.pages()).find((p) => p.url() === 'about:blank');
-      return { session, launchTab };
+      return { session, launchTab: await launchTabOf(session.browser) };
     })();
     return launching;
   };
@@ -210,7 +214,7 @@ export function shareBrowser(options: LaunchOptions = {}): SharedBrowser {
   return {
     async page() {
       for (let attempt = 1; ; attempt++) {
-        if (closed) throw new PipelineError('RENDER_PDF', 'The run has already closed its browser');
+        if (closing) throw new PipelineError('RENDER_PDF', 'The run has already closed its browser');
         current ??= launch();
         const launching = current;
         const launched = await launching;
@@ -232,31 +236,9 @@ export function shareBrowser(options: LaunchOptions = {}): SharedBrowser {
     get launches() {
       return launches;
     },
-    async close() {
-      closed = true;
-      await drop();
+    close() {
+      closing ??= drop();
+      return closing;
     },
   };
-}
-
-/**
- * Runs `use` with a fresh browser and always closes it, whatever `use` does; an abort of
- * `signal` closes the browser at once, which makes any pending page call reject.
- */
-export async function withBrowser<T>(
-  options: LaunchOptions,
-  use: (session: BrowserSession) => Promise<T>,
-): Promise<T> {
-  const session = await launchBrowser(options);
-  const onAbort = (): void => void session.close();
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-  try {
-    return await use(session);
-  } catch (error) {
-    if (options.signal?.aborted) throw abortError(options.signal);
-    throw error;
-  } finally {
-    options.signal?.removeEventListener('abort', onAbort);
-    await session.close();
-  }
 }

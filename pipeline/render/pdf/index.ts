@@ -24,7 +24,7 @@ import type { ReportModel } from '../../transform/index.js';
 import { TOOL_VERSION } from '../../version.js';
 import { type InputFile, loadCheckedTemplates, type ReportHtml, renderHtml } from '../html.js';
 import { artifactName, type RenderContext, type RenderedArtifact, type Renderer } from '../types.js';
-import { type BrowserSession, type LaunchOptions, type SharedBrowser, withBrowser } from './browser.js';
+import { type LaunchOptions, launchTabOf, type SharedBrowser, shareBrowser } from './browser.js';
 import { finishPdf } from './finish.js';
 
 /** Printing a 15-page report takes about a second; a minute means something is stuck. */
@@ -66,12 +66,8 @@ async function inputFiles(dir: string): Promise<InputFile[]> {
  * where a new page would start another one (about 0.5 s of a cold render here).
  */
 export async function openInertPage(browser: Browser, reuseBlank = false): Promise<Page> {
-  return makeInert(await openPage(browser, reuseBlank));
-}
-
-async function openPage(browser: Browser, reuseBlank: boolean): Promise<Page> {
-  const blank = reuseBlank ? (await browser.pages()).find((p) => p.url() === 'about:blank') : undefined;
-  return blank ?? browser.newPage();
+  const blank = reuseBlank ? await launchTabOf(browser) : undefined;
+  return makeInert(blank ?? (await browser.newPage()));
 }
 
 /** `page` with script disabled and every request it would make refused. */
@@ -174,28 +170,25 @@ async function printThen<T>(
   try {
     if (options.browser) {
       const { browser } = options;
-      const printed = await printOn(() => openPage(browser, false), report, signal);
+      const printed = await printOn(() => browser.newPage(), report, signal);
       outcome = await settle(printed);
-    } else if (options.shared) {
-      const { shared } = options;
+    } else {
+      // The run's browser, or one for this render alone (closed as soon as it has printed: closing
+      // takes a few hundred milliseconds that need not wait for finishing and writing).
+      const own = options.shared === undefined;
+      const shared = options.shared ?? shareBrowser({ ...options, signal });
       // A print that timed out may have hung the browser, and a stopped run needs it no more:
       // killing it ends every pending call at once; the next PDF launches a fresh one.
       const onAbort = (): void => void shared.discard();
       signal.addEventListener('abort', onAbort, { once: true });
-      let printed: Uint8Array;
       try {
-        printed = await printOn(() => shared.page(), report, signal);
+        const printed = await printOn(() => shared.page(), report, signal);
+        if (own) void shared.close(); // the same closing is awaited below
+        outcome = await settle(printed);
       } finally {
         signal.removeEventListener('abort', onAbort);
+        if (own) await shared.close();
       }
-      outcome = await settle(printed);
-    } else {
-      outcome = await withBrowser({ ...options, signal }, async (session: BrowserSession) => {
-        const printed = await printOn(() => openPage(session.browser, true), report, signal);
-        // close() is idempotent: withBrowser awaits this same closing before it returns.
-        void session.close();
-        return settle(printed);
-      });
     }
   } catch (error) {
     return fail(error);
@@ -269,5 +262,4 @@ export {
   launchBrowser,
   type SharedBrowser,
   shareBrowser,
-  withBrowser,
 } from './browser.js';

@@ -184,8 +184,8 @@ function withLanguage(catalog: string, language: string): string | null {
 
 /**
  * Chromium's `printed` PDF rewritten with the options' Info, language and ID, its ToUnicode
- * maps repaired, its structure ids renumbered, objects packed into object streams; null when the file is not laid out as
- * Chromium writes it. Deterministic: same bytes and options, same output.
+ * maps repaired, its structure ids renumbered, objects packed into object streams; null when the
+ * file is not laid out as Chromium writes it. Deterministic: same bytes and options, same output.
  */
 export function repackChromiumPdf(printed: Uint8Array, options: RepackOptions): Uint8Array | null {
   const xref = readXref(printed);
